@@ -1,0 +1,46 @@
+# Apologismos — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# The PostgreSQL server the suite runs on (it creates and drops a database of its own there).
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test test-sqlite test-postgres lint format clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+
+## Serve the API on the embedded SQLite database with the demo municipality.
+run: $(STAMP)
+	$(BIN)/apologismos db upgrade
+	$(BIN)/apologismos seed-demo
+	$(BIN)/apologismos serve --host $(HOST) --port $(PORT)
+
+## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
+test: lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests
+	$(BIN)/mypy app
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest
+
+test-postgres: $(STAMP)
+	APOLOGISMOS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix app tests migrations
+	$(BIN)/ruff format app tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,63 @@
+"""Reading the audit trail. There is no endpoint that changes or deletes an event."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlmodel import col, select
+
+from app.audit.models import AuditEvent
+from app.audit.schemas import AuditEventPublic
+from app.auth.deps import CallerDep
+from app.auth.scope import scope_units_clause
+from app.core.db import SessionDep
+from app.core.http import problems
+from app.core.pagination import Page, PageDep, paginate
+from app.org.models import OrgUnitClosure
+
+router = APIRouter(tags=["audit"])
+
+
+@router.get(
+    "/audit-events", summary="List audit events in your scope, newest first", responses=problems()
+)
+def list_audit_events(
+    session: SessionDep,
+    caller: CallerDep,
+    page: PageDep,
+    entity_type: Annotated[str | None, Query(max_length=50)] = None,
+    entity_id: int | None = None,
+    user_id: int | None = None,
+    action: Annotated[str | None, Query(max_length=50)] = None,
+    under: Annotated[int | None, Query(description="events of this unit and below")] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[AuditEventPublic]:
+    stmt = select(AuditEvent)
+    if not caller.is_superuser:
+        stmt = stmt.where(scope_units_clause(caller, AuditEvent.org_unit_id))
+    if entity_type is not None:
+        stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
+    if entity_id is not None:
+        stmt = stmt.where(col(AuditEvent.entity_id) == entity_id)
+    if user_id is not None:
+        stmt = stmt.where(col(AuditEvent.user_id) == user_id)
+    if action is not None:
+        stmt = stmt.where(col(AuditEvent.action) == action)
+    if under is not None:
+        stmt = stmt.where(
+            col(AuditEvent.org_unit_id).in_(
+                select(OrgUnitClosure.descendant_id).where(col(OrgUnitClosure.ancestor_id) == under)
+            )
+        )
+    if since is not None:
+        stmt = stmt.where(col(AuditEvent.at) >= since)
+    if until is not None:
+        stmt = stmt.where(col(AuditEvent.at) < until)
+    rows, total = paginate(session, stmt.order_by(col(AuditEvent.id).desc()), page)
+    return Page(
+        items=[AuditEventPublic.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

@@ -1,0 +1,63 @@
+"""Writing the audit trail. Every service that changes something calls `record` in the same
+transaction as the change, so an event exists exactly when the change does."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlmodel import Session, SQLModel
+
+from app.audit.models import AuditEvent
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: SQLModel, fields: Iterable[str]) -> dict[str, Any]:
+    return {f: _plain(getattr(obj, f)) for f in fields}
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`{field: {"before": x, "after": y}}` for the fields that differ."""
+    before, after = before or {}, after or {}
+    out = {}
+    for key in sorted(set(before) | set(after)):
+        b, a = _plain(before.get(key)), _plain(after.get(key))
+        if b != a:
+            out[key] = {"before": b, "after": a}
+    return out
+
+
+def record(
+    session: Session,
+    *,
+    user_id: int | None,
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    municipality_id: int | None,
+    org_unit_id: int | None,
+    changes: dict[str, Any],
+) -> AuditEvent:
+    event = AuditEvent(
+        user_id=user_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        municipality_id=municipality_id,
+        org_unit_id=org_unit_id,
+        changes=changes,
+    )
+    session.add(event)
+    return event

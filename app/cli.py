@@ -1,0 +1,165 @@
+"""`apologismos`: serve the API, migrate the database, create users, seed the demo."""
+
+import os
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn
+from rich.table import Table
+from sqlmodel import Session
+
+from app.core.config import get_settings
+
+cli = typer.Typer(
+    help="Apologismos: municipal plans, reports and the quality unit's figures.",
+    no_args_is_help=True,
+)
+db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+console = Console()
+
+
+@cli.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port")] = 8000,
+    workers: Annotated[int, typer.Option(help="worker processes")] = 1,
+    reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    import uvicorn
+
+    console.print(f"Apologismos on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Bring the database schema up to date (creates the SQLite file if needed)."""
+    from app.core.migrate import upgrade
+
+    upgrade(get_settings().database_url, revision)
+    console.print(f"[green]database at {revision}[/green]")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Take the schema back to REVISION (`base` removes everything)."""
+    from app.core.migrate import downgrade
+
+    downgrade(get_settings().database_url, revision)
+    console.print(f"[yellow]database at {revision}[/yellow]")
+
+
+@cli.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(envvar="APOLOGISMOS_ADMIN_USERNAME")] = "admin",
+    password: Annotated[
+        str | None,
+        typer.Option(
+            envvar="APOLOGISMOS_ADMIN_PASSWORD",
+            help="at least 12 characters; asked for when omitted on a terminal",
+        ),
+    ] = None,
+    full_name: Annotated[str, typer.Option()] = "Platform administrator",
+) -> None:
+    """Create a platform administrator (or reset its password if it exists). Non-interactive
+    with --password or APOLOGISMOS_ADMIN_PASSWORD."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from app.auth.models import User
+    from app.core.db import get_engine
+    from app.core.security import hash_password, password_problems
+
+    if password is None:
+        if not os.isatty(0):
+            console.print("[red]give --password or APOLOGISMOS_ADMIN_PASSWORD[/red]")
+            raise typer.Exit(2)
+        password = typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    username = username.strip().lower()
+    problems = password_problems(password, username=username)
+    if problems:
+        console.print(f"[red]the password {'; '.join(problems)}[/red]")
+        raise typer.Exit(2)
+    with Session(get_engine()) as session:
+        user = session.scalar(select(User).where(col(User.username) == username))
+        if user is None:
+            session.add(
+                User(
+                    username=username,
+                    full_name=full_name,
+                    is_superuser=True,
+                    password_hash=hash_password(password),
+                )
+            )
+            verb = "created"
+        else:
+            user.password_hash = hash_password(password)
+            user.is_superuser, user.active = True, True
+            user.token_epoch += 1
+            user.version += 1
+            verb = "updated"
+        session.commit()
+    console.print(f"[green]administrator {username!r} {verb}[/green]")
+
+
+@cli.command("seed-demo")
+def seed_demo(
+    scale: Annotated[
+        float,
+        typer.Option(min=0.01, max=20.0, help="1 = Thessaloniki: ~100 departments, 3,000 staff"),
+    ] = 1.0,
+) -> None:
+    """Create the demo municipality (once) and print its logins."""
+    from app.core.db import get_engine
+    from app.demo.seed import DEMO_LOGINS, seed_demo
+
+    if get_settings().environment == "production":
+        console.print("[red]seed-demo refuses to run in production[/red]")
+        raise typer.Exit(2)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}"),
+        console=console,
+        transient=True,
+    ) as bar:
+        tasks: dict[str, TaskID] = {}
+
+        def progress(label: str, n: int) -> None:
+            if label not in tasks:
+                tasks[label] = bar.add_task(label, total=None)
+            bar.advance(tasks[label], n)
+
+        with Session(get_engine()) as session:
+            result = seed_demo(session, scale=scale, progress=progress)
+            session.commit()
+    if result.created:
+        console.print(
+            f"[green]demo municipality {result.municipality_id}: {result.units} org "
+            f"units, {result.employees} employees[/green]"
+        )
+    else:
+        console.print("demo municipality already there: nothing to do")
+    table = Table(title="Demo logins")
+    for column in ("username", "password", "role"):
+        table.add_column(column)
+    for username, (password, role, where) in DEMO_LOGINS.items():
+        role_text = role if isinstance(role, str) and not where else f"{role} on {where}"
+        table.add_row(username, password, str(role_text))
+    console.print(table)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,104 @@
+"""Test setup: the whole suite runs on SQLite (default) or PostgreSQL.
+
+Set APOLOGISMOS_TEST_DATABASE_URL to a PostgreSQL server URL (for example
+postgresql+psycopg://postgres@127.0.0.1:5432/test) to run on PostgreSQL: the suite then
+creates a database of its own on that server and drops it at the end, so runs never share
+state. The schema is made by the Alembic migrations, as in production. Every test runs inside a
+transaction that is rolled back (the app's commits become savepoints).
+"""
+
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+os.environ["APOLOGISMOS_ENVIRONMENT"] = "test"
+os.environ["APOLOGISMOS_SECRET_KEY"] = "test-secret-" + "k" * 40
+os.environ["APOLOGISMOS_ARGON2_TIME_COST"] = "1"
+os.environ["APOLOGISMOS_ARGON2_MEMORY_KIB"] = "8192"
+os.environ.pop("APOLOGISMOS_DATABASE_URL", None)
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlmodel import Session
+
+from app.core import db as core_db
+from app.core.config import get_settings
+from app.core.db import get_session, make_engine
+from app.core.migrate import upgrade
+from app.main import create_app
+
+get_settings.cache_clear()
+SERVER_URL = os.environ.get("APOLOGISMOS_TEST_DATABASE_URL", "")
+BACKEND = "postgresql" if SERVER_URL.startswith("postgresql") else "sqlite"
+
+
+@contextmanager
+def fresh_database() -> Iterator[str]:
+    """The URL of a new, empty database on the backend under test; removed afterwards."""
+    if BACKEND == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'apologismos-test.db'}"
+        return
+    name = f"apologismos_test_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(SERVER_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(SERVER_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def engine() -> Iterator[Engine]:
+    with fresh_database() as url:
+        upgrade(url)
+        eng = make_engine(url)
+        core_db.set_engine(eng)
+        yield eng
+        core_db.set_engine(None)
+        eng.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits are savepoints inside one transaction rolled back at the end."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        with Session(
+            bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False
+        ) as s:
+            yield s
+        outer.rollback()
+
+
+@pytest.fixture
+def app(session: Session):  # type: ignore[no-untyped-def]
+    application = create_app()
+
+    def _session() -> Iterator[Session]:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+    application.dependency_overrides[get_session] = _session
+    return application
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # type: ignore[no-untyped-def]
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def pytest_report_header() -> str:
+    return f"apologismos database backend: {BACKEND}"
