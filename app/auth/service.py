@@ -273,7 +273,7 @@ def list_grants(session: Session, user: User) -> list[GrantPublic]:
         )
         .join(OrgUnit, col(OrgUnit.id) == Grant.org_unit_id)
         .where(col(Grant.user_id) == user.id)
-        .order_by(Grant.id)
+        .order_by(col(Grant.id))
     ).all()
     return [
         GrantPublic(id=i, role=Role(r), org_unit_id=u, org_unit_code=c, org_unit_name=n)
