@@ -16,6 +16,7 @@ from app.core.db import get_engine
 from app.core.errors import install_error_handlers, problem_response
 from app.core.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.org.router import router as org_router
+from app.planning.router import cycles_router, plans_router
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -78,6 +79,8 @@ def create_app() -> FastAPI:
     api.include_router(auth_router)
     api.include_router(users_router)
     api.include_router(org_router)
+    api.include_router(cycles_router)
+    api.include_router(plans_router)
     api.include_router(audit_router)
     app.include_router(api)
     app.include_router(_health_router())

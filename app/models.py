@@ -3,14 +3,20 @@
 from app.audit.models import AuditEvent
 from app.auth.models import Grant, LoginFailure, User
 from app.org.models import Employee, Municipality, OrgUnit, OrgUnitClosure
+from app.planning.models import Cycle, Item, ItemAssignee, Plan, PlanBaseline
 
 __all__ = [
     "AuditEvent",
+    "Cycle",
     "Employee",
     "Grant",
+    "Item",
+    "ItemAssignee",
     "LoginFailure",
     "Municipality",
     "OrgUnit",
     "OrgUnitClosure",
+    "Plan",
+    "PlanBaseline",
     "User",
 ]

@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel
 from app.audit.models import AuditEvent
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):
@@ -20,12 +20,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     return value
 
 
 def snapshot(obj: SQLModel, fields: Iterable[str]) -> dict[str, Any]:
-    return {f: _plain(getattr(obj, f)) for f in fields}
+    return {f: plain(getattr(obj, f)) for f in fields}
 
 
 def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -33,7 +33,7 @@ def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> d
     before, after = before or {}, after or {}
     out = {}
     for key in sorted(set(before) | set(after)):
-        b, a = _plain(before.get(key)), _plain(after.get(key))
+        b, a = plain(before.get(key)), plain(after.get(key))
         if b != a:
             out[key] = {"before": b, "after": a}
     return out

@@ -26,6 +26,8 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=1024)
     sql_echo: bool = False
+    # Deadlines are days in the municipality's time zone: "late" is judged there.
+    timezone: str = "Europe/Athens"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

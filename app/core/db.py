@@ -6,8 +6,9 @@ timeout instead of failing with "database is locked" when a read lock cannot be 
 """
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
@@ -52,6 +53,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today in the deployment's time zone (where deadlines are days)."""
+    return datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def _unicode_lower(value: Any) -> Any:

@@ -1,0 +1,418 @@
+"""HTTP endpoints of cycles, plans, items, the plan workflow and baselines."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Response, status
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from app.auth.deps import CallerDep
+from app.core.db import SessionDep
+from app.core.http import IfMatchHeader, check_version, problems, set_etag
+from app.core.pagination import Page, PageDep, paginate
+from app.planning import cycles, service, workflow
+from app.planning.deps import (
+    EditableItem,
+    EditablePlan,
+    ManagedCycle,
+    ReadableCycle,
+    ReadableItem,
+    ReadablePlan,
+    ReviewablePlan,
+)
+from app.planning.models import CycleStatus, Item, ItemKind, PlanBaseline, PlanStatus
+from app.planning.schemas import (
+    BaselineDetail,
+    BaselineDiff,
+    BaselinePublic,
+    CycleCreate,
+    CyclePublic,
+    CycleUpdate,
+    ItemCreate,
+    ItemPublic,
+    ItemUpdate,
+    PlanCreate,
+    PlanDetail,
+    PlanListRow,
+    PlanPublic,
+    StepComment,
+)
+
+cycles_router = APIRouter(prefix="/cycles", tags=["cycles"])
+plans_router = APIRouter(tags=["plans"])
+WRITE_ERRORS = (403, 404, 409, 412, 428)
+
+
+# Cycles ------------------------------------------------------------------------------------
+
+
+@cycles_router.get("", summary="List planning cycles of your municipalities", responses=problems())
+def list_cycles(
+    session: SessionDep,
+    caller: CallerDep,
+    page: PageDep,
+    municipality_id: int | None = None,
+    year: int | None = None,
+    status: CycleStatus | None = None,
+) -> Page[CyclePublic]:
+    stmt = cycles.list_cycles_stmt(
+        caller, municipality_id=municipality_id, year=year, status=status
+    )
+    rows, total = paginate(session, stmt, page)
+    return Page(
+        items=[CyclePublic.model_validate(r) for r in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )
+
+
+@cycles_router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Open the cycle of a year",
+    responses=problems(403, 404, 409),
+)
+def create_cycle(
+    body: CycleCreate, session: SessionDep, caller: CallerDep, response: Response
+) -> CyclePublic:
+    cycle = cycles.create_cycle(session, caller=caller, data=body)
+    set_etag(response, cycle.version)
+    response.headers["Location"] = f"/api/v1/cycles/{cycle.id}"
+    return CyclePublic.model_validate(cycle)
+
+
+@cycles_router.get("/{cycle_id}", summary="Read a cycle", responses=problems(404))
+def get_cycle(cycle: ReadableCycle, response: Response) -> CyclePublic:
+    set_etag(response, cycle.version)
+    return CyclePublic.model_validate(cycle)
+
+
+@cycles_router.patch(
+    "/{cycle_id}", summary="Change a cycle's deadlines", responses=problems(*WRITE_ERRORS)
+)
+def update_cycle(
+    body: CycleUpdate,
+    cycle: ManagedCycle,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> CyclePublic:
+    check_version(if_match, cycle.version, what=f"cycle {cycle.id}")
+    cycle = cycles.update_cycle(session, caller=caller, cycle=cycle, data=body)
+    set_etag(response, cycle.version)
+    return CyclePublic.model_validate(cycle)
+
+
+@cycles_router.post(
+    "/{cycle_id}/close",
+    summary="Close a cycle: nothing of its year changes",
+    responses=problems(*WRITE_ERRORS),
+)
+def close_cycle(
+    cycle: ManagedCycle,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> CyclePublic:
+    check_version(if_match, cycle.version, what=f"cycle {cycle.id}")
+    cycle = cycles.set_cycle_status(session, caller=caller, cycle=cycle, status=CycleStatus.closed)
+    set_etag(response, cycle.version)
+    return CyclePublic.model_validate(cycle)
+
+
+@cycles_router.post(
+    "/{cycle_id}/reopen", summary="Reopen a closed cycle", responses=problems(*WRITE_ERRORS)
+)
+def reopen_cycle(
+    cycle: ManagedCycle,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> CyclePublic:
+    check_version(if_match, cycle.version, what=f"cycle {cycle.id}")
+    cycle = cycles.set_cycle_status(session, caller=caller, cycle=cycle, status=CycleStatus.open)
+    set_etag(response, cycle.version)
+    return CyclePublic.model_validate(cycle)
+
+
+# Plans -------------------------------------------------------------------------------------
+
+
+@plans_router.get(
+    "/plans", summary="List plans in your scope, with item counts and budget", responses=problems()
+)
+def list_plans(
+    session: SessionDep,
+    caller: CallerDep,
+    page: PageDep,
+    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    under: Annotated[
+        int | None, Query(description="plans of this unit and the units below")
+    ] = None,
+    org_unit_id: int | None = None,
+    status: PlanStatus | None = None,
+    report_status: PlanStatus | None = None,
+) -> Page[PlanListRow]:
+    stmt = service.list_plans_stmt(
+        caller,
+        year=year,
+        under=under,
+        org_unit_id=org_unit_id,
+        status=status,
+        report_status=report_status,
+    )
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    rows = session.execute(stmt.limit(page.limit).offset(page.offset)).all()
+    items = [
+        PlanListRow(
+            **PlanPublic.model_validate(plan).model_dump(),
+            org_unit_code=code,
+            org_unit_name=name,
+            items_count=n,
+            budget_total=budget,
+        )
+        for plan, code, name, n, budget in rows
+    ]
+    return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
+
+
+@plans_router.post(
+    "/plans",
+    status_code=status.HTTP_201_CREATED,
+    summary="Start the plan of a unit for a year",
+    responses=problems(403, 404, 409),
+)
+def create_plan(
+    body: PlanCreate, session: SessionDep, caller: CallerDep, response: Response
+) -> PlanDetail:
+    plan = service.create_plan(session, caller=caller, data=body)
+    set_etag(response, plan.version)
+    response.headers["Location"] = f"/api/v1/plans/{plan.id}"
+    return service.plan_detail(session, plan)
+
+
+@plans_router.get(
+    "/plans/{plan_id}", summary="Read a plan with its items and totals", responses=problems(404)
+)
+def get_plan(plan: ReadablePlan, session: SessionDep, response: Response) -> PlanDetail:
+    set_etag(response, plan.version)
+    return service.plan_detail(session, plan)
+
+
+@plans_router.delete(
+    "/plans/{plan_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Delete a draft plan that was never approved",
+    responses=problems(*WRITE_ERRORS),
+)
+def delete_plan(
+    plan: EditablePlan, session: SessionDep, caller: CallerDep, if_match: IfMatchHeader = None
+) -> None:
+    check_version(if_match, plan.version, what=f"plan {plan.id}")
+    service.delete_plan(session, caller=caller, plan=plan)
+
+
+@plans_router.post(
+    "/plans/{plan_id}/submit",
+    summary="Submit a draft or returned plan",
+    responses=problems(*WRITE_ERRORS),
+)
+def submit_plan(
+    plan: EditablePlan,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> PlanPublic:
+    check_version(if_match, plan.version, what=f"plan {plan.id}")
+    plan = workflow.submit(session, caller=caller, plan=plan)
+    set_etag(response, plan.version)
+    return PlanPublic.model_validate(plan)
+
+
+@plans_router.post(
+    "/plans/{plan_id}/approve",
+    summary="Approve a submitted plan (freezes its items as the next baseline)",
+    responses=problems(*WRITE_ERRORS),
+)
+def approve_plan(
+    plan: ReviewablePlan,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> PlanPublic:
+    check_version(if_match, plan.version, what=f"plan {plan.id}")
+    plan = workflow.approve(session, caller=caller, plan=plan)
+    set_etag(response, plan.version)
+    return PlanPublic.model_validate(plan)
+
+
+@plans_router.post(
+    "/plans/{plan_id}/return",
+    summary="Return a submitted plan with a comment",
+    responses=problems(*WRITE_ERRORS),
+)
+def return_plan(
+    body: StepComment,
+    plan: ReviewablePlan,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> PlanPublic:
+    check_version(if_match, plan.version, what=f"plan {plan.id}")
+    plan = workflow.return_plan(session, caller=caller, plan=plan, comment=body.comment)
+    set_etag(response, plan.version)
+    return PlanPublic.model_validate(plan)
+
+
+@plans_router.post(
+    "/plans/{plan_id}/reopen",
+    summary="Reopen an approved plan for an amendment, with a comment",
+    responses=problems(*WRITE_ERRORS),
+)
+def reopen_plan(
+    body: StepComment,
+    plan: ReviewablePlan,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> PlanPublic:
+    check_version(if_match, plan.version, what=f"plan {plan.id}")
+    plan = workflow.reopen(session, caller=caller, plan=plan, comment=body.comment)
+    set_etag(response, plan.version)
+    return PlanPublic.model_validate(plan)
+
+
+# Items -------------------------------------------------------------------------------------
+
+
+@plans_router.get("/plans/{plan_id}/items", summary="List a plan's items", responses=problems(404))
+def list_plan_items(
+    plan: ReadablePlan,
+    session: SessionDep,
+    page: PageDep,
+    kind: ItemKind | None = None,
+    unplanned: bool | None = None,
+) -> Page[ItemPublic]:
+    stmt = select(Item).where(col(Item.plan_id) == plan.id)
+    if kind is not None:
+        stmt = stmt.where(col(Item.kind) == kind.value)
+    if unplanned is not None:
+        stmt = stmt.where(col(Item.unplanned).is_(unplanned))
+    rows, total = paginate(session, stmt.order_by(col(Item.code), col(Item.id)), page)
+    return Page(
+        items=service.items_public(session, rows), total=total, limit=page.limit, offset=page.offset
+    )
+
+
+@plans_router.post(
+    "/plans/{plan_id}/items",
+    status_code=status.HTTP_201_CREATED,
+    summary="Add an item to a draft or returned plan",
+    responses=problems(403, 404, 409),
+)
+def create_item(
+    body: ItemCreate, plan: EditablePlan, session: SessionDep, caller: CallerDep, response: Response
+) -> ItemPublic:
+    service.ensure_editable(session, plan)
+    item = service.create_item(session, caller=caller, plan=plan, data=body)
+    set_etag(response, item.version)
+    response.headers["Location"] = f"/api/v1/items/{item.id}"
+    return service.items_public(session, [item])[0]
+
+
+@plans_router.get("/items/{item_id}", summary="Read an item", responses=problems(404))
+def get_item(item: ReadableItem, session: SessionDep, response: Response) -> ItemPublic:
+    set_etag(response, item.version)
+    return service.items_public(session, [item])[0]
+
+
+@plans_router.patch(
+    "/items/{item_id}",
+    summary="Change an item of a draft or returned plan",
+    responses=problems(*WRITE_ERRORS),
+)
+def update_item(
+    body: ItemUpdate,
+    loaded: EditableItem,
+    session: SessionDep,
+    caller: CallerDep,
+    response: Response,
+    if_match: IfMatchHeader = None,
+) -> ItemPublic:
+    item, plan = loaded
+    check_version(if_match, item.version, what=f"item {item.id}")
+    service.ensure_editable(session, plan)
+    item = service.update_item(session, caller=caller, plan=plan, item=item, data=body)
+    set_etag(response, item.version)
+    return service.items_public(session, [item])[0]
+
+
+@plans_router.delete(
+    "/items/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="Remove an item from a draft or returned plan",
+    responses=problems(*WRITE_ERRORS),
+)
+def delete_item(
+    loaded: EditableItem, session: SessionDep, caller: CallerDep, if_match: IfMatchHeader = None
+) -> None:
+    item, plan = loaded
+    check_version(if_match, item.version, what=f"item {item.id}")
+    service.ensure_editable(session, plan)
+    service.delete_item(session, caller=caller, plan=plan, item=item)
+
+
+# Baselines ---------------------------------------------------------------------------------
+
+
+def _baseline_public(b: PlanBaseline) -> BaselinePublic:
+    return BaselinePublic(
+        baseline_no=b.baseline_no,
+        plan_version=b.plan_version,
+        approved_at=b.approved_at,
+        approved_by=b.approved_by,
+        items_count=len(b.items),
+    )
+
+
+@plans_router.get(
+    "/plans/{plan_id}/baselines",
+    summary="List the approved baselines of a plan",
+    responses=problems(404),
+)
+def list_plan_baselines(plan: ReadablePlan, session: SessionDep) -> list[BaselinePublic]:
+    return [_baseline_public(b) for b in workflow.list_baselines(session, plan)]
+
+
+@plans_router.get(
+    "/plans/{plan_id}/baselines/diff",
+    summary="What changed between two baselines: items added, removed, changed",
+    responses=problems(404),
+)
+def diff_plan_baselines(
+    plan: ReadablePlan,
+    session: SessionDep,
+    from_: Annotated[int, Query(alias="from", ge=1, le=10_000)],
+    to: Annotated[int, Query(ge=1, le=10_000)],
+) -> BaselineDiff:
+    return workflow.baseline_diff(session, plan, from_, to)
+
+
+@plans_router.get(
+    "/plans/{plan_id}/baselines/{baseline_no}",
+    summary="The items of a plan as approved in one baseline",
+    responses=problems(404),
+)
+def get_plan_baseline(
+    plan: ReadablePlan, session: SessionDep, baseline_no: Annotated[int, Path(ge=1, le=10_000)]
+) -> BaselineDetail:
+    b = workflow.get_baseline(session, plan, baseline_no)
+    return BaselineDetail(**_baseline_public(b).model_dump(), items=b.items)
