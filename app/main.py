@@ -16,7 +16,8 @@ from app.core.db import get_engine
 from app.core.errors import install_error_handlers, problem_response
 from app.core.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.org.router import router as org_router
-from app.planning.router import cycles_router, plans_router
+from app.planning.cycles_router import router as cycles_router
+from app.planning.router import plans_router
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """

@@ -1,4 +1,4 @@
-"""HTTP endpoints of cycles, plans, items, the plan workflow and baselines."""
+"""HTTP endpoints of plans, items, the plan workflow and baselines."""
 
 from typing import Annotated
 
@@ -10,24 +10,19 @@ from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.http import IfMatchHeader, check_version, problems, set_etag
 from app.core.pagination import Page, PageDep, paginate
-from app.planning import cycles, service, workflow
+from app.planning import items, service, workflow
 from app.planning.deps import (
     EditableItem,
     EditablePlan,
-    ManagedCycle,
-    ReadableCycle,
     ReadableItem,
     ReadablePlan,
     ReviewablePlan,
 )
-from app.planning.models import CycleStatus, Item, ItemKind, PlanBaseline, PlanStatus
+from app.planning.models import Item, ItemKind, PlanBaseline, PlanStatus
 from app.planning.schemas import (
     BaselineDetail,
     BaselineDiff,
     BaselinePublic,
-    CycleCreate,
-    CyclePublic,
-    CycleUpdate,
     ItemCreate,
     ItemPublic,
     ItemUpdate,
@@ -38,105 +33,8 @@ from app.planning.schemas import (
     StepComment,
 )
 
-cycles_router = APIRouter(prefix="/cycles", tags=["cycles"])
 plans_router = APIRouter(tags=["plans"])
 WRITE_ERRORS = (403, 404, 409, 412, 428)
-
-
-# Cycles ------------------------------------------------------------------------------------
-
-
-@cycles_router.get("", summary="List planning cycles of your municipalities", responses=problems())
-def list_cycles(
-    session: SessionDep,
-    caller: CallerDep,
-    page: PageDep,
-    municipality_id: int | None = None,
-    year: int | None = None,
-    status: CycleStatus | None = None,
-) -> Page[CyclePublic]:
-    stmt = cycles.list_cycles_stmt(
-        caller, municipality_id=municipality_id, year=year, status=status
-    )
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[CyclePublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
-
-
-@cycles_router.post(
-    "",
-    status_code=status.HTTP_201_CREATED,
-    summary="Open the cycle of a year",
-    responses=problems(403, 404, 409),
-)
-def create_cycle(
-    body: CycleCreate, session: SessionDep, caller: CallerDep, response: Response
-) -> CyclePublic:
-    cycle = cycles.create_cycle(session, caller=caller, data=body)
-    set_etag(response, cycle.version)
-    response.headers["Location"] = f"/api/v1/cycles/{cycle.id}"
-    return CyclePublic.model_validate(cycle)
-
-
-@cycles_router.get("/{cycle_id}", summary="Read a cycle", responses=problems(404))
-def get_cycle(cycle: ReadableCycle, response: Response) -> CyclePublic:
-    set_etag(response, cycle.version)
-    return CyclePublic.model_validate(cycle)
-
-
-@cycles_router.patch(
-    "/{cycle_id}", summary="Change a cycle's deadlines", responses=problems(*WRITE_ERRORS)
-)
-def update_cycle(
-    body: CycleUpdate,
-    cycle: ManagedCycle,
-    session: SessionDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> CyclePublic:
-    check_version(if_match, cycle.version, what=f"cycle {cycle.id}")
-    cycle = cycles.update_cycle(session, caller=caller, cycle=cycle, data=body)
-    set_etag(response, cycle.version)
-    return CyclePublic.model_validate(cycle)
-
-
-@cycles_router.post(
-    "/{cycle_id}/close",
-    summary="Close a cycle: nothing of its year changes",
-    responses=problems(*WRITE_ERRORS),
-)
-def close_cycle(
-    cycle: ManagedCycle,
-    session: SessionDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> CyclePublic:
-    check_version(if_match, cycle.version, what=f"cycle {cycle.id}")
-    cycle = cycles.set_cycle_status(session, caller=caller, cycle=cycle, status=CycleStatus.closed)
-    set_etag(response, cycle.version)
-    return CyclePublic.model_validate(cycle)
-
-
-@cycles_router.post(
-    "/{cycle_id}/reopen", summary="Reopen a closed cycle", responses=problems(*WRITE_ERRORS)
-)
-def reopen_cycle(
-    cycle: ManagedCycle,
-    session: SessionDep,
-    caller: CallerDep,
-    response: Response,
-    if_match: IfMatchHeader = None,
-) -> CyclePublic:
-    check_version(if_match, cycle.version, what=f"cycle {cycle.id}")
-    cycle = cycles.set_cycle_status(session, caller=caller, cycle=cycle, status=CycleStatus.open)
-    set_etag(response, cycle.version)
-    return CyclePublic.model_validate(cycle)
 
 
 # Plans -------------------------------------------------------------------------------------
@@ -167,7 +65,7 @@ def list_plans(
     )
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     rows = session.execute(stmt.limit(page.limit).offset(page.offset)).all()
-    items = [
+    out = [
         PlanListRow(
             **PlanPublic.model_validate(plan).model_dump(),
             org_unit_code=code,
@@ -177,7 +75,7 @@ def list_plans(
         )
         for plan, code, name, n, budget in rows
     ]
-    return Page(items=items, total=total or 0, limit=page.limit, offset=page.offset)
+    return Page(items=out, total=total or 0, limit=page.limit, offset=page.offset)
 
 
 @plans_router.post(
@@ -322,7 +220,7 @@ def create_item(
     body: ItemCreate, plan: EditablePlan, session: SessionDep, caller: CallerDep, response: Response
 ) -> ItemPublic:
     service.ensure_editable(session, plan)
-    item = service.create_item(session, caller=caller, plan=plan, data=body)
+    item = items.create_item(session, caller=caller, plan=plan, data=body)
     set_etag(response, item.version)
     response.headers["Location"] = f"/api/v1/items/{item.id}"
     return service.items_public(session, [item])[0]
@@ -350,7 +248,7 @@ def update_item(
     item, plan = loaded
     check_version(if_match, item.version, what=f"item {item.id}")
     service.ensure_editable(session, plan)
-    item = service.update_item(session, caller=caller, plan=plan, item=item, data=body)
+    item = items.update_item(session, caller=caller, plan=plan, item=item, data=body)
     set_etag(response, item.version)
     return service.items_public(session, [item])[0]
 
@@ -367,7 +265,7 @@ def delete_item(
     item, plan = loaded
     check_version(if_match, item.version, what=f"item {item.id}")
     service.ensure_editable(session, plan)
-    service.delete_item(session, caller=caller, plan=plan, item=item)
+    items.delete_item(session, caller=caller, plan=plan, item=item)
 
 
 # Baselines ---------------------------------------------------------------------------------

@@ -1,0 +1,211 @@
+"""Writing a plan's items: one validation for the API and the Excel import."""
+
+from datetime import date
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import delete, func, insert
+from sqlmodel import Session, col, select
+
+from app.audit.service import diff, record, snapshot
+from app.auth.scope import Caller
+from app.core.db import utcnow
+from app.core.errors import Conflict, InvalidInput
+from app.org.models import Employee, OrgUnitClosure
+from app.planning.models import Item, ItemAssignee, Plan
+from app.planning.schemas import ItemCreate, ItemFields, ItemUpdate
+from app.planning.service import ITEM_FIELDS, touch_plan
+
+
+def _audit_item(
+    session: Session, caller: Caller, plan: Plan, item_id: int, action: str, changes: dict[str, Any]
+) -> None:
+    record(
+        session,
+        user_id=caller.id,
+        action=action,
+        entity_type="item",
+        entity_id=item_id,
+        municipality_id=plan.municipality_id,
+        org_unit_id=plan.org_unit_id,
+        changes=changes,
+    )
+
+
+def _assignee_ids(session: Session, item_id: int) -> list[int]:
+    return sorted(
+        session.scalars(
+            select(ItemAssignee.employee_id).where(col(ItemAssignee.item_id) == item_id)
+        )
+    )
+
+
+def _check_assignees(session: Session, plan: Plan, ids: list[int]) -> None:
+    if not ids:
+        return
+    ok = set(
+        session.scalars(
+            select(Employee.id)
+            .join(OrgUnitClosure, col(OrgUnitClosure.descendant_id) == Employee.org_unit_id)
+            .where(
+                col(OrgUnitClosure.ancestor_id) == plan.org_unit_id,
+                col(Employee.id).in_(ids),
+                col(Employee.active).is_(True),
+            )
+        )
+    )
+    bad = [(n, emp) for n, emp in enumerate(ids) if emp not in ok]
+    if bad:
+        raise InvalidInput(
+            f"employee {bad[0][1]} is not an active employee of the plan's unit or a unit below it",
+            errors=[
+                {
+                    "loc": ["body", "assignee_ids", n],
+                    "message": f"employee {emp} is not an active employee of this unit",
+                }
+                for n, emp in bad
+            ],
+        )
+
+
+def _check_dates(plan: Plan, fields: ItemFields) -> None:
+    errors = []
+    if fields.planned_end is not None and fields.planned_end < date(plan.year, 1, 1):
+        errors.append(
+            {
+                "loc": ["body", "planned_end"],
+                "message": f"an item of the {plan.year} plan cannot end before {plan.year}",
+            }
+        )
+    if fields.planned_start is not None and fields.planned_start > date(plan.year, 12, 31):
+        errors.append(
+            {
+                "loc": ["body", "planned_start"],
+                "message": f"an item of the {plan.year} plan must start by the end of {plan.year}",
+            }
+        )
+    if errors:
+        raise InvalidInput(str(errors[0]["message"]), errors=errors)
+
+
+def _code_taken(session: Session, plan: Plan, code: str, exclude: int | None = None) -> int | None:
+    stmt = select(Item.id).where(
+        col(Item.plan_id) == plan.id, func.lower(Item.code) == code.lower()
+    )
+    if exclude is not None:
+        stmt = stmt.where(col(Item.id) != exclude)
+    return session.scalar(stmt)
+
+
+def _next_code(session: Session, plan: Plan) -> str:
+    n = (session.scalar(select(func.count()).where(col(Item.plan_id) == plan.id)) or 0) + 1
+    while _code_taken(session, plan, f"{n:03d}") is not None:
+        n += 1
+    return f"{n:03d}"
+
+
+def _validated(values: dict[str, Any]) -> ItemFields:
+    """The item as it would be, checked by the one model that holds the rules."""
+    try:
+        return ItemFields.model_validate(values)
+    except ValidationError as exc:
+        errors = [
+            {
+                "loc": ["body", *[p for p in e["loc"] if isinstance(p, str | int)]],
+                "message": e["msg"].removeprefix("Value error, "),
+            }
+            for e in exc.errors()
+        ]
+        raise InvalidInput(
+            f"the item is not valid: {errors[0]['message']}", errors=errors
+        ) from None
+
+
+def _set_assignees(session: Session, plan: Plan, item_id: int, ids: list[int]) -> None:
+    session.execute(delete(ItemAssignee).where(col(ItemAssignee.item_id) == item_id))
+    if ids:
+        session.execute(
+            insert(ItemAssignee),
+            [
+                {"item_id": item_id, "employee_id": e, "municipality_id": plan.municipality_id}
+                for e in ids
+            ],
+        )
+
+
+def create_item(
+    session: Session,
+    *,
+    caller: Caller,
+    plan: Plan,
+    data: ItemCreate,
+    unplanned: bool = False,
+    carried_over_from_id: int | None = None,
+) -> Item:
+    fields = _validated(data.model_dump())
+    _check_dates(plan, fields)
+    _check_assignees(session, plan, fields.assignee_ids)
+    code = fields.code or _next_code(session, plan)
+    other = _code_taken(session, plan, code)
+    if other is not None:
+        raise Conflict(f"code {code!r} is already used by item {other} of plan {plan.id}")
+    values = fields.model_dump(exclude={"assignee_ids"}) | {"code": code}
+    assert plan.id is not None
+    item = Item(
+        **values,
+        municipality_id=plan.municipality_id,
+        plan_id=plan.id,
+        unplanned=unplanned,
+        carried_over_from_id=carried_over_from_id,
+    )
+    session.add(item)
+    session.flush()
+    assert item.id is not None
+    _set_assignees(session, plan, item.id, fields.assignee_ids)
+    changes = diff(None, {**snapshot(item, ITEM_FIELDS), "assignee_ids": fields.assignee_ids})
+    _audit_item(session, caller, plan, item.id, "create", changes | touch_plan(plan))
+    session.flush()
+    return item
+
+
+def update_item(
+    session: Session, *, caller: Caller, plan: Plan, item: Item, data: ItemUpdate
+) -> Item:
+    assert item.id is not None
+    patch = data.model_dump(exclude_unset=True)
+    current = {**snapshot(item, ITEM_FIELDS), "assignee_ids": _assignee_ids(session, item.id)}
+    fields = _validated({**current, **patch})
+    _check_dates(plan, fields)
+    if "assignee_ids" in patch:
+        _check_assignees(session, plan, fields.assignee_ids)
+    if fields.code is not None and fields.code != item.code:
+        other = _code_taken(session, plan, fields.code, exclude=item.id)
+        if other is not None:
+            raise Conflict(
+                f"code {fields.code!r} is already used by item {other} of plan {plan.id}"
+            )
+    before = current
+    for key, value in fields.model_dump(exclude={"assignee_ids"}).items():
+        if key == "code" and value is None:
+            continue
+        setattr(item, key, value)
+    if fields.assignee_ids != before["assignee_ids"]:
+        _set_assignees(session, plan, item.id, fields.assignee_ids)
+    after = {**snapshot(item, ITEM_FIELDS), "assignee_ids": sorted(fields.assignee_ids)}
+    changes = diff(before, after)
+    if changes:
+        item.version += 1
+        item.updated_at = utcnow()
+        _audit_item(session, caller, plan, item.id, "update", changes | touch_plan(plan))
+    session.flush()
+    return item
+
+
+def delete_item(session: Session, *, caller: Caller, plan: Plan, item: Item) -> None:
+    assert item.id is not None
+    before = {**snapshot(item, ITEM_FIELDS), "assignee_ids": _assignee_ids(session, item.id)}
+    session.execute(delete(ItemAssignee).where(col(ItemAssignee.item_id) == item.id))
+    session.execute(delete(Item).where(col(Item.id) == item.id))
+    _audit_item(session, caller, plan, item.id, "delete", diff(before, None) | touch_plan(plan))
+    session.expunge(item)
+    session.flush()
