@@ -4,9 +4,11 @@ from app.audit.models import AuditEvent
 from app.auth.models import Grant, LoginFailure, User
 from app.org.models import Employee, Municipality, OrgUnit, OrgUnitClosure
 from app.planning.models import Cycle, Item, ItemAssignee, Plan, PlanBaseline
+from app.reporting.models import CorrectiveAction, Outcome
 
 __all__ = [
     "AuditEvent",
+    "CorrectiveAction",
     "Cycle",
     "Employee",
     "Grant",
@@ -16,6 +18,7 @@ __all__ = [
     "Municipality",
     "OrgUnit",
     "OrgUnitClosure",
+    "Outcome",
     "Plan",
     "PlanBaseline",
     "User",

@@ -15,6 +15,7 @@ from app.org.models import Employee, OrgUnitClosure
 from app.planning.models import Item, ItemAssignee, Plan
 from app.planning.schemas import ItemCreate, ItemFields, ItemUpdate
 from app.planning.service import ITEM_FIELDS, touch_plan
+from app.reporting.models import Outcome, OutcomeStatus
 
 
 def _audit_item(
@@ -209,3 +210,68 @@ def delete_item(session: Session, *, caller: Caller, plan: Plan, item: Item) -> 
     _audit_item(session, caller, plan, item.id, "delete", diff(before, None) | touch_plan(plan))
     session.expunge(item)
     session.flush()
+
+
+CARRIED_STATES = (OutcomeStatus.in_progress.value, OutcomeStatus.postponed.value)
+
+
+def carry_over(session: Session, *, caller: Caller, plan: Plan) -> list[Item]:
+    """Copy into `plan` the unit's items of the year before whose outcome is in progress or
+    postponed, linked by `carried_over_from_id`. A planned end that fell in the old year is
+    cleared: the clerk plans it anew. Assignees who left the unit are dropped."""
+    previous = session.scalar(
+        select(Plan).where(
+            col(Plan.org_unit_id) == plan.org_unit_id, col(Plan.year) == plan.year - 1
+        )
+    )
+    if previous is None:
+        return []
+    old_items = list(
+        session.scalars(
+            select(Item)
+            .join(Outcome, col(Outcome.item_id) == Item.id)
+            .where(col(Item.plan_id) == previous.id, col(Outcome.status).in_(CARRIED_STATES))
+            .order_by(col(Item.code))
+        )
+    )
+    copies = []
+    for old in old_items:
+        assert old.id is not None
+        values = snapshot(old, ITEM_FIELDS)
+        if old.planned_end is not None and old.planned_end < date(plan.year, 1, 1):
+            values["planned_end"] = None
+        values["code"] = (
+            old.code if _code_taken(session, plan, old.code) is None else _next_code(session, plan)
+        )
+        fields = ItemFields.model_validate(values)
+        item = Item(
+            **fields.model_dump(exclude={"assignee_ids"}),
+            municipality_id=plan.municipality_id,
+            plan_id=plan.id,  # type: ignore[arg-type]
+            carried_over_from_id=old.id,
+        )
+        session.add(item)
+        session.flush()
+        assert item.id is not None
+        staff = _assignee_ids(session, old.id)
+        still_here = set(
+            session.scalars(
+                select(Employee.id)
+                .join(OrgUnitClosure, col(OrgUnitClosure.descendant_id) == Employee.org_unit_id)
+                .where(
+                    col(OrgUnitClosure.ancestor_id) == plan.org_unit_id,
+                    col(Employee.id).in_(staff),
+                    col(Employee.active).is_(True),
+                )
+            )
+        )
+        kept = [e for e in staff if e in still_here]
+        _set_assignees(session, plan, item.id, kept)
+        changes = diff(
+            None,
+            {**snapshot(item, ITEM_FIELDS), "assignee_ids": kept, "carried_over_from_id": old.id},
+        )
+        _audit_item(session, caller, plan, item.id, "carry_over", changes | touch_plan(plan))
+        copies.append(item)
+    session.flush()
+    return copies

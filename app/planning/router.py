@@ -88,6 +88,8 @@ def create_plan(
     body: PlanCreate, session: SessionDep, caller: CallerDep, response: Response
 ) -> PlanDetail:
     plan = service.create_plan(session, caller=caller, data=body)
+    if body.carry_over:
+        items.carry_over(session, caller=caller, plan=plan)
     set_etag(response, plan.version)
     response.headers["Location"] = f"/api/v1/plans/{plan.id}"
     return service.plan_detail(session, plan)

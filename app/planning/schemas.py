@@ -293,9 +293,15 @@ class ItemPublic(BaseModel):
 
 
 class PlanCreate(WriteModel):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"org_unit_id": 7, "year": 2027}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"org_unit_id": 7, "year": 2027, "carry_over": True}]}
+    )
     org_unit_id: int = Field(ge=1)
     year: Year
+    carry_over: bool = Field(
+        default=False,
+        description="copy the unit's items of the year before that are in progress or postponed",
+    )
 
 
 class StepComment(WriteModel):
