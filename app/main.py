@@ -19,6 +19,8 @@ from app.metrics.router import router as metrics_router
 from app.org.router import router as org_router
 from app.planning.cycles_router import router as cycles_router
 from app.planning.router import plans_router
+from app.reporting.router import actions_router
+from app.reporting.router import router as reports_router
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -83,6 +85,8 @@ def create_app() -> FastAPI:
     api.include_router(org_router)
     api.include_router(cycles_router)
     api.include_router(plans_router)
+    api.include_router(reports_router)
+    api.include_router(actions_router)
     api.include_router(metrics_router)
     api.include_router(audit_router)
     app.include_router(api)

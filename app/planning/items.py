@@ -15,7 +15,13 @@ from app.org.models import Employee, OrgUnitClosure
 from app.planning.models import Item, ItemAssignee, Plan
 from app.planning.schemas import ItemCreate, ItemFields, ItemUpdate
 from app.planning.service import ITEM_FIELDS, touch_plan
-from app.reporting.models import Outcome, OutcomeStatus
+from app.reporting.models import CorrectiveAction, Outcome, OutcomeStatus
+from app.reporting.service import touch_report
+
+
+def _touch(plan: Plan, item: Item) -> dict[str, Any]:
+    """An unplanned item belongs to the report, the others to the plan."""
+    return touch_report(plan) if item.unplanned else touch_plan(plan)
 
 
 def _audit_item(
@@ -164,7 +170,7 @@ def create_item(
     assert item.id is not None
     _set_assignees(session, plan, item.id, fields.assignee_ids)
     changes = diff(None, {**snapshot(item, ITEM_FIELDS), "assignee_ids": fields.assignee_ids})
-    _audit_item(session, caller, plan, item.id, "create", changes | touch_plan(plan))
+    _audit_item(session, caller, plan, item.id, "create", changes | _touch(plan, item))
     session.flush()
     return item
 
@@ -197,7 +203,7 @@ def update_item(
     if changes:
         item.version += 1
         item.updated_at = utcnow()
-        _audit_item(session, caller, plan, item.id, "update", changes | touch_plan(plan))
+        _audit_item(session, caller, plan, item.id, "update", changes | _touch(plan, item))
     session.flush()
     return item
 
@@ -205,9 +211,13 @@ def update_item(
 def delete_item(session: Session, *, caller: Caller, plan: Plan, item: Item) -> None:
     assert item.id is not None
     before = {**snapshot(item, ITEM_FIELDS), "assignee_ids": _assignee_ids(session, item.id)}
+    # An amendment may drop an item that was already reported on: its report lines go with it
+    # (the audit event keeps what the item was).
+    session.execute(delete(Outcome).where(col(Outcome.item_id) == item.id))
+    session.execute(delete(CorrectiveAction).where(col(CorrectiveAction.item_id) == item.id))
     session.execute(delete(ItemAssignee).where(col(ItemAssignee.item_id) == item.id))
     session.execute(delete(Item).where(col(Item.id) == item.id))
-    _audit_item(session, caller, plan, item.id, "delete", diff(before, None) | touch_plan(plan))
+    _audit_item(session, caller, plan, item.id, "delete", diff(before, None) | _touch(plan, item))
     session.expunge(item)
     session.flush()
 

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 from sqlalchemy import func
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
@@ -18,7 +18,7 @@ from app.planning.deps import (
     ReadablePlan,
     ReviewablePlan,
 )
-from app.planning.models import Item, ItemKind, PlanBaseline, PlanStatus
+from app.planning.models import Item, ItemKind, Plan, PlanBaseline, PlanStatus
 from app.planning.schemas import (
     BaselineDetail,
     BaselineDiff,
@@ -32,6 +32,7 @@ from app.planning.schemas import (
     PlanPublic,
     StepComment,
 )
+from app.reporting.service import ensure_report_editable
 
 plans_router = APIRouter(tags=["plans"])
 WRITE_ERRORS = (403, 404, 409, 412, 428)
@@ -190,6 +191,15 @@ def reopen_plan(
     return PlanPublic.model_validate(plan)
 
 
+def _ensure_item_editable(session: Session, plan: Plan, item: Item) -> None:
+    """Planned items follow the plan's workflow; unplanned ones (added while reporting), the
+    report's."""
+    if item.unplanned:
+        ensure_report_editable(session, plan)
+    else:
+        service.ensure_editable(session, plan)
+
+
 # Items -------------------------------------------------------------------------------------
 
 
@@ -249,7 +259,7 @@ def update_item(
 ) -> ItemPublic:
     item, plan = loaded
     check_version(if_match, item.version, what=f"item {item.id}")
-    service.ensure_editable(session, plan)
+    _ensure_item_editable(session, plan, item)
     item = items.update_item(session, caller=caller, plan=plan, item=item, data=body)
     set_etag(response, item.version)
     return service.items_public(session, [item])[0]
@@ -266,7 +276,7 @@ def delete_item(
 ) -> None:
     item, plan = loaded
     check_version(if_match, item.version, what=f"item {item.id}")
-    service.ensure_editable(session, plan)
+    _ensure_item_editable(session, plan, item)
     items.delete_item(session, caller=caller, plan=plan, item=item)
 
 
