@@ -145,10 +145,14 @@ def seed_demo(
         with Session(get_engine()) as session:
             result = seed_demo(session, scale=scale, progress=progress)
             session.commit()
+        # Fresh statistics, so that the query planner sees the bulk-loaded tables as they are.
+        with get_engine().connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
     if result.created:
         console.print(
             f"[green]demo municipality {result.municipality_id}: {result.units} org "
-            f"units, {result.employees} employees[/green]"
+            f"units, {result.employees} employees, {result.items} plan items[/green]"
         )
     else:
         console.print("demo municipality already there: nothing to do")

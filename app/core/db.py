@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, insert
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -109,6 +109,22 @@ def set_engine(engine: Engine | None) -> None:
     """Point the app at another engine (tests, the command line)."""
     global _engine
     _engine = engine
+
+
+def bulk_insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], *, returning_ids: bool = False
+) -> list[int]:
+    """Insert many rows in one Core executemany (batched by the driver); the ORM's bulk path
+    is many times slower. With `returning_ids`, the new ids in the order of `rows`."""
+    if not rows:
+        return []
+    table = model.__table__
+    conn = session.connection()
+    if returning_ids:
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, rows).scalars())
+    conn.execute(insert(table), rows)
+    return []
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -4,14 +4,15 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from app.auth.models import Grant, Role, User
+from app.core.db import bulk_insert, local_today
 from app.core.security import hash_password
 from app.org.models import Employee, Municipality, OrgUnit, OrgUnitClosure, UnitKind
 
 from .names import DIRECTORATES, FEMALE_FIRST, JOB_TITLES, MALE_FIRST, OFFICES, SURNAMES
+from .plans import seed_plans
 
 DEMO_CODE = "THESS"
 DEMO_LOGINS = {
@@ -29,6 +30,7 @@ class SeedResult:
     municipality_id: int
     units: int
     employees: int
+    items: int = 0
 
 
 def _plan_units(scale: float) -> list[tuple[str, list[str]]]:
@@ -110,7 +112,7 @@ def seed_demo(
             )
             node_or_none = by_id.get(node.parent_id) if node.parent_id else None
             depth += 1
-    session.execute(insert(OrgUnitClosure), closure)
+    bulk_insert(session, OrgUnitClosure, closure)
 
     staffed = [u for u in units if u.kind != UnitKind.directorate]
     n_staff = max(len(staffed), round(3000 * scale))
@@ -132,11 +134,11 @@ def seed_demo(
             }
         )
         if len(rows) == 1000:
-            session.execute(insert(Employee), rows)
+            bulk_insert(session, Employee, rows)
             step("employees", len(rows))
             rows = []
     if rows:
-        session.execute(insert(Employee), rows)
+        bulk_insert(session, Employee, rows)
         step("employees", len(rows))
 
     quality_dept = next((u for u in units if u.name == DEMO_LOGINS["editor"][2]), staffed[0])
@@ -165,4 +167,5 @@ def seed_demo(
             )
     session.flush()
     step("logins", len(DEMO_LOGINS))
-    return SeedResult(True, mid, len(units) + 1, n_staff)
+    items = seed_plans(session, mid, today=local_today(), scale=scale, seed=seed, progress=step)
+    return SeedResult(True, mid, len(units) + 1, n_staff, items)

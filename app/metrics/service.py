@@ -50,7 +50,7 @@ def default_as_of(year: int, today: date) -> date:
     return min(today, date(year, 12, 31))
 
 
-def item_rows(scope: Scope, *, key: Any = None, join_group: str | None = None) -> Select[Any]:
+def item_rows(scope: Scope, *, key: Any = None) -> Select[Any]:
     """One row per item of the scope with what the figures need (and a group key)."""
     status = func.coalesce(Outcome.status, S.not_started.value).label("status")
     cols: list[Any] = [
@@ -87,6 +87,7 @@ def item_rows(scope: Scope, *, key: Any = None, join_group: str | None = None) -
         .join(
             within,
             and_(
+                col(within.municipality_id) == scope.municipality_id,
                 col(within.descendant_id) == Plan.org_unit_id,
                 col(within.ancestor_id) == scope.org_unit_id,
             ),
@@ -156,7 +157,8 @@ def _aggregates(b: Any, as_of: date) -> list[ColumnElement[Any]]:
         count(late_done).label("delay_n"),
         total(both_dates, cast(b.c.weight, NUM)).label("exp_w"),
         total(both_dates, cast(b.c.weight, NUM) * e_i).label("exp_wp"),
-        func.avg(kpi_i).label("kpi"),
+        func.sum(kpi_i).label("kpi_sum"),
+        func.count(kpi_i).label("kpi_n"),
     ]
 
 
@@ -180,7 +182,7 @@ def _figures(row: Any) -> Figures:
         avg_delay_days=f(calc.ratio(m["delay_sum"], m["delay_n"])),
         expected_progress_pct=f(expected),
         traffic_light=calc.traffic_light(progress, expected),
-        kpi_achievement_pct=f(calc.round2(m["kpi"])),
+        kpi_achievement_pct=f(calc.ratio(m["kpi_sum"], m["kpi_n"])),
     )
 
 
@@ -225,11 +227,7 @@ def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> l
             labels[None] = "unassigned"
     else:
         labels = {k: str(k) for k in rows}
-    empty = _figures(
-        session.execute(
-            sa_select(*_aggregates(item_rows(scope).where(literal(False)).subquery(), as_of))
-        ).one()
-    )
+    empty = _empty(session, scope, as_of)
     return [
         GroupRow(key=k, label=label, **(_figures(rows[k]) if k in rows else empty).model_dump())
         for k, label in sorted(labels.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
@@ -238,25 +236,38 @@ def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> l
 
 def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
     """Each direct child of the scope unit rolled up over its subtree, plus the scope unit's
-    own plans when it has any."""
+    own plans when it has any.
+
+    Two stages, both in SQL: the items are summed per plan unit in one pass, then those few
+    rows are summed again per child through the closure table (every aggregate is additive).
+    """
+    b = item_rows(scope, key=col(Plan.org_unit_id)).subquery()
+    aggregates = _aggregates(b, as_of)
+    per_unit = sa_select(b.c.grp.label("unit_id"), *aggregates).group_by(b.c.grp).subquery()
     group = aliased(OrgUnitClosure)
     gu = aliased(OrgUnit)
-    q = (
-        item_rows(scope, key=col(group.ancestor_id))
-        .join(group, col(group.descendant_id) == Plan.org_unit_id)
+    mapping = (
+        sa_select(col(group.descendant_id).label("unit_id"), col(group.ancestor_id).label("grp"))
         .join(gu, col(gu.id) == group.ancestor_id)
         .where(
+            col(group.municipality_id) == scope.municipality_id,
             or_(
                 col(gu.parent_id) == scope.org_unit_id,
-                and_(col(gu.id) == scope.org_unit_id, col(Plan.org_unit_id) == scope.org_unit_id),
-            )
+                and_(
+                    col(gu.id) == scope.org_unit_id,
+                    col(group.descendant_id) == scope.org_unit_id,
+                ),
+            ),
         )
+        .subquery()
     )
-    b = q.subquery()
-    rows = {
-        r.grp: r
-        for r in session.execute(sa_select(b.c.grp, *_aggregates(b, as_of)).group_by(b.c.grp))
-    }
+    names = [a.name for a in aggregates]
+    rolled = (
+        sa_select(mapping.c.grp, *[func.sum(per_unit.c[n]).label(n) for n in names])
+        .join(per_unit, per_unit.c.unit_id == mapping.c.unit_id)
+        .group_by(mapping.c.grp)
+    )
+    rows = {r.grp: r for r in session.execute(rolled)}
     units = session.execute(
         sa_select(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .where(
@@ -267,11 +278,7 @@ def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
         )
         .order_by(col(OrgUnit.code))
     ).all()
-    empty = _figures(
-        session.execute(
-            sa_select(*_aggregates(item_rows(scope).where(literal(False)).subquery(), as_of))
-        ).one()
-    )
+    empty = _empty(session, scope, as_of)
     return [
         GroupRow(
             key=uid,
@@ -280,3 +287,9 @@ def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
         )
         for uid, code, name in units
     ]
+
+
+def _empty(session: Session, scope: Scope, as_of: date) -> Figures:
+    """The figures of a group without items (zeros and nulls)."""
+    none = item_rows(scope).where(literal(False)).subquery()
+    return _figures(session.execute(sa_select(*_aggregates(none, as_of))).one())
