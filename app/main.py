@@ -15,6 +15,7 @@ from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.errors import install_error_handlers, problem_response
 from app.core.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.excel.router import router as excel_router
 from app.metrics.router import router as metrics_router
 from app.org.router import router as org_router
 from app.planning.cycles_router import router as cycles_router
@@ -87,6 +88,7 @@ def create_app() -> FastAPI:
     api.include_router(plans_router)
     api.include_router(reports_router)
     api.include_router(actions_router)
+    api.include_router(excel_router)
     api.include_router(metrics_router)
     api.include_router(audit_router)
     app.include_router(api)

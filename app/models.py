@@ -2,6 +2,7 @@
 
 from app.audit.models import AuditEvent
 from app.auth.models import Grant, LoginFailure, User
+from app.excel.models import ImportJob
 from app.org.models import Employee, Municipality, OrgUnit, OrgUnitClosure
 from app.planning.models import Cycle, Item, ItemAssignee, Plan, PlanBaseline
 from app.reporting.models import CorrectiveAction, Outcome
@@ -12,6 +13,7 @@ __all__ = [
     "Cycle",
     "Employee",
     "Grant",
+    "ImportJob",
     "Item",
     "ItemAssignee",
     "LoginFailure",

@@ -21,6 +21,12 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # Uploaded workbooks: the file itself, what it may inflate to, rows per sheet, and the
+    # memory of the child process that parses it.
+    max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)
+    max_inflated_bytes: int = Field(default=200 * 1024 * 1024, ge=1024 * 1024)
+    max_rows: int = Field(default=50_000, ge=10)
+    parser_memory_mb: int = Field(default=1024, ge=128)
     cors_origins: list[str] = []
     # argon2 parameters; the defaults follow OWASP's recommendation for argon2id.
     argon2_time_cost: int = Field(default=3, ge=1)

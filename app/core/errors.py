@@ -82,6 +82,14 @@ class Conflict(DomainError):
     status, slug, title = 409, "conflict", "Conflict"
 
 
+class ContentTooLarge(DomainError):
+    status, slug, title = 413, "content-too-large", "Content too large"
+
+
+class UnsupportedMedia(DomainError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported file"
+
+
 class InvalidInput(DomainError):
     """A rule on the content of a request was broken (422 with the list of problems)."""
 

@@ -1,0 +1,327 @@
+"""Applying a unit workbook: rows become the same schema objects as the JSON API and go
+through the same services, each row in a savepoint so that every problem is found; the whole
+import is one savepoint, kept only when nothing failed and it is not a dry run."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import ValidationError
+from sqlmodel import Session, col, select
+
+from app.auth.scope import Caller
+from app.core.errors import DomainError
+from app.excel.columns import PLAN_COLUMNS, PLAN_SHEET, REPORT_COLUMNS, REPORT_SHEET
+from app.excel.messages import greek, pydantic_greek
+from app.excel.reader import find_header
+from app.excel.rows import Problem, Row, Staff, parse_rows
+from app.excel.values import fold
+from app.org.models import OrgUnit
+from app.planning import items as item_service
+from app.planning import service as plan_service
+from app.planning.models import Item, ItemAssignee, Plan
+from app.planning.schemas import ItemCreate, ItemFields, ItemUpdate, PlanCreate
+from app.reporting import service as report_service
+from app.reporting.schemas import OutcomeFields
+
+ITEM_KEYS = tuple(ItemFields.model_fields)
+OUTCOME_KEYS = tuple(OutcomeFields.model_fields)
+
+
+@dataclass
+class SheetCounts:
+    created: int = 0
+    updated: int = 0
+    deleted: int = 0
+    unchanged: int = 0
+    conflicts: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class Applied:
+    plan: SheetCounts = field(default_factory=SheetCounts)
+    report: SheetCounts = field(default_factory=SheetCounts)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _row_problem(out: Applied, sheet: str, row: Row, key: str, message: str) -> None:
+    cell = row.cells.get(key) or next(iter(row.cells.values()), f"A{row.number}")
+    header = next((c.header for c in (*PLAN_COLUMNS, *REPORT_COLUMNS) if c.key == key), key)
+    raw = row.raw.get(key)
+    out.problems.append(Problem(sheet, cell, header, "" if raw is None else str(raw), message))
+
+
+def _validation_problems(out: Applied, sheet: str, row: Row, exc: ValidationError) -> None:
+    for err in exc.errors():
+        key = str(err["loc"][0]) if err["loc"] else "title"
+        _row_problem(
+            out,
+            sheet,
+            row,
+            "assignees" if key == "assignee_ids" else key,
+            pydantic_greek(dict(err)),
+        )
+
+
+def _domain_problem(out: Applied, sheet: str, row: Row, exc: DomainError, key: str) -> None:
+    locs = [e.get("loc", []) for e in exc.errors or []]
+    fields = [loc[1] for loc in locs if len(loc) > 1 and isinstance(loc[1], str)]
+    target = fields[0] if fields else key
+    _row_problem(
+        out, sheet, row, "assignees" if target == "assignee_ids" else target, greek(exc.detail)
+    )
+
+
+def _current_fields(session: Session, item: Item) -> dict[str, Any]:
+    staff = sorted(
+        session.scalars(
+            select(ItemAssignee.employee_id).where(col(ItemAssignee.item_id) == item.id)
+        )
+    )
+    values = {k: getattr(item, k) for k in ITEM_KEYS if k != "assignee_ids"}
+    return ItemFields.model_validate({**values, "assignee_ids": staff}).model_dump()
+
+
+def _as_fields(row: Row) -> dict[str, Any]:
+    # A blank cell takes the field's default (none, or weight 1), as an omitted JSON field does.
+    values = {k: v for k, v in row.values.items() if k in ITEM_KEYS and v is not None}
+    values["assignee_ids"] = sorted(row.values.get("assignees") or [])
+    return values
+
+
+def import_plan_sheet(
+    session: Session,
+    caller: Caller,
+    unit: OrgUnit,
+    year: int,
+    rows: list[list[Any]],
+    staff: Staff,
+    out: Applied,
+) -> None:
+    header = find_header(rows, PLAN_COLUMNS)
+    if header is None:
+        out.problems.append(
+            Problem(
+                PLAN_SHEET,
+                "A1",
+                "",
+                "",
+                "δεν βρέθηκαν οι επικεφαλίδες των στηλών (π.χ. «Είδος», «Τίτλος ενέργειας»)",
+            )
+        )
+        return
+    parsed = parse_rows(PLAN_SHEET, rows, header, PLAN_COLUMNS, out.problems, staff=staff)
+    plan = session.scalar(
+        select(Plan)
+        .where(col(Plan.org_unit_id) == unit.id, col(Plan.year) == year)
+        .with_for_update()
+    )
+    existing: dict[int, Item] = {}
+    if plan is not None:
+        for i in session.scalars(
+            select(Item).where(col(Item.plan_id) == plan.id, col(Item.unplanned).is_(False))
+        ):
+            assert i.id is not None
+            existing[i.id] = i
+    claimed: dict[int, Row] = {}
+    fresh: list[Row] = []
+    for row in parsed:
+        item_id = row.values.get("id")
+        if item_id is None:
+            fresh.append(row)
+        elif item_id in existing and item_id not in claimed:
+            claimed[item_id] = row
+        else:
+            row.ok = False
+            _row_problem(
+                out,
+                PLAN_SHEET,
+                row,
+                "title",
+                "η ενέργεια δεν υπάρχει πια σε αυτό το πρόγραμμα (διαγράφηκε μετά τη "
+                "λήψη του αρχείου ή η γραμμή αντιγράφηκε): κατεβάστε νέο αρχείο",
+            )
+    # A row without id is an item typed in by the clerk: if the same item was imported before
+    # (same code, or same title and kind), it is that item, so a second upload changes nothing.
+    for row in fresh:
+        code, title, kind = row.values.get("code"), row.values.get("title"), row.values.get("kind")
+        for item_id, item in existing.items():
+            if item_id in claimed:
+                continue
+            if (code and fold(code) == fold(item.code)) or (
+                not code and title and fold(title) == fold(item.title) and kind == item.kind
+            ):
+                claimed[item_id] = row
+                row.values["id"] = item_id
+                break
+    changes: list[tuple[str, Row, ItemFields, Item | None]] = []
+    for row in parsed:
+        if not row.ok:
+            continue
+        item_id = row.values.get("id")
+        try:
+            wanted = ItemFields.model_validate(_as_fields(row))
+        except ValidationError as exc:
+            _validation_problems(out, PLAN_SHEET, row, exc)
+            continue
+        if item_id is None:
+            changes.append(("create", row, wanted, None))
+            continue
+        item = existing[item_id]
+        current = _current_fields(session, item)
+        proposed = wanted.model_dump()
+        if proposed["code"] is None:
+            proposed["code"] = current["code"]
+        if proposed == current:
+            out.plan.unchanged += 1
+        elif row.values.get("version") not in (None, item.version):
+            out.plan.conflicts += 1
+            _row_problem(
+                out,
+                PLAN_SHEET,
+                row,
+                "title",
+                f"η ενέργεια {item.code} άλλαξε στο σύστημα μετά τη λήψη του αρχείου: "
+                "κατεβάστε νέο αρχείο και ξανακάντε την αλλαγή",
+            )
+        else:
+            changes.append(("update", row, wanted, item))
+    removed = [item for item_id, item in existing.items() if item_id not in claimed]
+    if not changes and not removed:
+        return
+    if plan is None:
+        try:
+            with session.begin_nested():
+                assert unit.id is not None
+                plan = plan_service.create_plan(
+                    session, caller=caller, data=PlanCreate(org_unit_id=unit.id, year=year)
+                )
+        except DomainError as exc:
+            out.problems.append(Problem(PLAN_SHEET, "A1", "", "", greek(exc.detail)))
+            return
+    try:
+        plan_service.ensure_editable(session, plan)
+    except DomainError as exc:
+        for _, row, _, _ in changes:
+            _row_problem(out, PLAN_SHEET, row, "title", greek(exc.detail))
+        if removed:
+            out.problems.append(Problem(PLAN_SHEET, "A1", "", "", greek(exc.detail)))
+        return
+    for action, row, wanted, target in changes:
+        try:
+            with session.begin_nested():
+                if action == "create":
+                    item_service.create_item(
+                        session,
+                        caller=caller,
+                        plan=plan,
+                        data=ItemCreate.model_validate(wanted.model_dump()),
+                    )
+                    out.plan.created += 1
+                else:
+                    assert target is not None
+                    patch = wanted.model_dump(exclude={"code"} if wanted.code is None else set())
+                    item_service.update_item(
+                        session,
+                        caller=caller,
+                        plan=plan,
+                        item=target,
+                        data=ItemUpdate.model_validate(patch),
+                    )
+                    out.plan.updated += 1
+        except DomainError as exc:
+            _domain_problem(out, PLAN_SHEET, row, exc, "title")
+    for item in removed:
+        with session.begin_nested():
+            item_service.delete_item(session, caller=caller, plan=plan, item=item)
+            out.plan.deleted += 1
+
+
+def _current_outcome(outcome: Any) -> dict[str, Any] | None:
+    if outcome is None:
+        return None
+    return OutcomeFields.model_validate({k: getattr(outcome, k) for k in OUTCOME_KEYS}).model_dump()
+
+
+def import_report_sheet(
+    session: Session, caller: Caller, unit: OrgUnit, year: int, rows: list[list[Any]], out: Applied
+) -> None:
+    header = find_header(rows, REPORT_COLUMNS)
+    if header is None:
+        out.problems.append(
+            Problem(
+                REPORT_SHEET,
+                "A1",
+                "",
+                "",
+                "δεν βρέθηκαν οι επικεφαλίδες των στηλών (π.χ. «Κατάσταση»)",
+            )
+        )
+        return
+    parsed = parse_rows(REPORT_SHEET, rows, header, REPORT_COLUMNS, out.problems)
+    plan = session.scalar(
+        select(Plan)
+        .where(col(Plan.org_unit_id) == unit.id, col(Plan.year) == year - 1)
+        .with_for_update()
+    )
+    items = (
+        {}
+        if plan is None
+        else {i.id: i for i in session.scalars(select(Item).where(col(Item.plan_id) == plan.id))}
+    )
+    for row in parsed:
+        if not row.ok:
+            continue
+        given = {k: row.values.get(k) for k in OUTCOME_KEYS}
+        item = items.get(row.values.get("id"))
+        if item is None or plan is None:
+            if any(v is not None for v in given.values()):
+                _row_problem(
+                    out,
+                    REPORT_SHEET,
+                    row,
+                    "title",
+                    "η γραμμή δεν αντιστοιχεί σε ενέργεια του προγράμματος "
+                    f"{year - 1}: νέες ενέργειες του απολογισμού προστίθενται στην "
+                    "εφαρμογή ως μη προγραμματισμένες",
+                )
+            continue
+        assert item.id is not None
+        outcome = report_service.outcome_of(session, item.id)
+        if all(v is None for v in given.values()) and outcome is None:
+            out.report.unchanged += 1
+            continue
+        try:
+            wanted = OutcomeFields.model_validate(given)
+        except ValidationError as exc:
+            _validation_problems(out, REPORT_SHEET, row, exc)
+            continue
+        current = _current_outcome(outcome)
+        if current == wanted.model_dump():
+            out.report.unchanged += 1
+            continue
+        version = row.values.get("version")
+        if version is not None and version != (outcome.version if outcome else 0):
+            out.report.conflicts += 1
+            _row_problem(
+                out,
+                REPORT_SHEET,
+                row,
+                "status",
+                f"το αποτέλεσμα της ενέργειας {item.code} άλλαξε στο σύστημα μετά τη "
+                "λήψη του αρχείου: κατεβάστε νέο αρχείο",
+            )
+            continue
+        try:
+            with session.begin_nested():
+                report_service.put_outcome(
+                    session, caller=caller, plan=plan, item=item, data=wanted
+                )
+            if outcome is None:
+                out.report.created += 1
+            else:
+                out.report.updated += 1
+        except DomainError as exc:
+            _domain_problem(out, REPORT_SHEET, row, exc, "status")

@@ -1,0 +1,153 @@
+"""Turning the rows of a sheet into field values, with every bad cell named."""
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.excel.columns import CHOICES, Column, Kind
+from app.excel.reader import Header, column_letter
+from app.excel.values import CellError, as_bool, as_date, as_decimal, as_text, fold, is_blank
+
+TOTAL_WORDS = ("συνολο", "συνολα", "total", "totals", "γενικο συνολο")
+_NAME_SPLIT = re.compile(r"[,;\n]+")
+
+
+@dataclass
+class Problem:
+    sheet: str
+    cell: str
+    column: str
+    value: str
+    message: str
+
+
+@dataclass
+class Row:
+    number: int  # the row number the clerk sees (1-based)
+    values: dict[str, Any] = field(default_factory=dict)
+    cells: dict[str, str] = field(default_factory=dict)  # key → cell reference
+    raw: dict[str, Any] = field(default_factory=dict)
+    ok: bool = True
+
+
+class Staff:
+    """The employees of a unit (and the units below it), found by name: case, Greek accents
+    and spacing ignored; an unknown name gets the closest names as a suggestion."""
+
+    def __init__(self, people: list[tuple[int, str]]) -> None:
+        self.by_name: dict[str, list[int]] = {}
+        self.names: dict[str, str] = {}
+        for emp_id, name in people:
+            key = self.key(name)
+            self.by_name.setdefault(key, []).append(emp_id)
+            self.names[key] = name
+
+    @staticmethod
+    def key(name: str) -> str:
+        """Word order does not matter: «ΠΑΠΑΔΟΠΟΥΛΟΥ Μαρία» is «Μαρία Παπαδοπούλου»."""
+        return " ".join(sorted(fold(name).split()))
+
+    def find(self, text: str) -> list[int]:
+        ids: list[int] = []
+        for part in _NAME_SPLIT.split(text):
+            if not part.strip():
+                continue
+            key = self.key(part)
+            found = self.by_name.get(key)
+            if not found:
+                close = difflib.get_close_matches(key, self.names, n=3, cutoff=0.6)
+                hint = (
+                    "· μήπως εννοείτε " + " ή ".join(f"«{self.names[c]}»" for c in close)
+                    if close
+                    else ""
+                )
+                raise CellError(f"δεν υπάρχει υπάλληλος «{part.strip()}» στη μονάδα{hint}")
+            if len(found) > 1:
+                raise CellError(
+                    f"υπάρχουν {len(found)} υπάλληλοι με το όνομα «{part.strip()}»: "
+                    "ζητήστε από τον διαχειριστή να τους ξεχωρίσει"
+                )
+            if found[0] not in ids:
+                ids.append(found[0])
+        return ids
+
+
+def _choice(column: Column, value: object) -> str:
+    assert column.choices is not None
+    labels = CHOICES[column.choices]
+    folded = fold(value)
+    for code, label in labels.items():
+        if folded in (fold(code), fold(label)):
+            return code
+    allowed = ", ".join(labels.values())
+    raise CellError(f"«{value}» δεν είναι στη λίστα ({allowed})")
+
+
+def parse_cell(column: Column, value: object, staff: Staff | None) -> Any:
+    if column.kind in (Kind.id, Kind.version):
+        number = as_decimal(value)
+        if number is None:
+            return None
+        if number != number.to_integral_value() or number < 0:
+            raise CellError("μην αλλάζετε τις κρυφές στήλες")
+        return int(number)
+    if column.kind == Kind.date:
+        return as_date(value)
+    if column.kind in (Kind.money, Kind.number):
+        return as_decimal(value)
+    if column.kind == Kind.choice:
+        return None if is_blank(value) else _choice(column, value)
+    if column.kind == Kind.boolean:
+        return as_bool(value)
+    if column.kind == Kind.staff:
+        text = as_text(value)
+        if text is None:
+            return []
+        if staff is None:
+            raise CellError("δεν υπάρχουν υπάλληλοι στη μονάδα")
+        return staff.find(text)
+    return as_text(value)
+
+
+def is_total_row(values: list[Any]) -> bool:
+    texts = [fold(v) for v in values if isinstance(v, str) and v.strip()]
+    return bool(texts) and any(t.rstrip(":") in TOTAL_WORDS for t in texts)
+
+
+def parse_rows(
+    sheet: str,
+    rows: list[list[Any]],
+    header: Header,
+    columns: tuple[Column, ...],
+    problems: list[Problem],
+    *,
+    staff: Staff | None = None,
+) -> list[Row]:
+    by_key = {c.key: c for c in columns}
+    out: list[Row] = []
+    for r in range(header.row + 1, len(rows)):
+        cells = rows[r]
+        present = {k: cells[i] if i < len(cells) else None for k, i in header.columns.items()}
+        if all(is_blank(v) for v in present.values()) or is_total_row(cells):
+            continue
+        row = Row(number=r + 1)
+        for key, i in header.columns.items():
+            column, raw = by_key[key], present[key]
+            row.cells[key] = f"{column_letter(i)}{r + 1}"
+            row.raw[key] = raw
+            try:
+                row.values[key] = parse_cell(column, raw, staff)
+            except CellError as exc:
+                row.ok = False
+                problems.append(
+                    Problem(
+                        sheet,
+                        row.cells[key],
+                        column.header,
+                        "" if raw is None else str(raw),
+                        str(exc),
+                    )
+                )
+        out.append(row)
+    return out

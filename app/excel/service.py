@@ -1,0 +1,300 @@
+"""The unit workbook (download) and the import of a filled one (upload)."""
+
+import io
+from dataclasses import asdict
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.audit.service import record
+from app.auth.scope import Action, Caller, authorize_unit
+from app.core.config import get_settings
+from app.core.db import utcnow
+from app.core.errors import InvalidInput, NotFound
+from app.excel import columns as C
+from app.excel.importer import Applied, import_plan_sheet, import_report_sheet
+from app.excel.models import ImportJob
+from app.excel.reader import SheetTooLong, read_sheets
+from app.excel.rows import Problem, Staff
+from app.excel.safety import check_xlsx
+from app.excel.sandbox import run_isolated
+from app.excel.writer import build_workbook
+from app.org.models import Employee, OrgUnit, OrgUnitClosure
+from app.planning.items import CARRIED_STATES
+from app.planning.models import Item, Plan
+from app.planning.service import items_public
+from app.reporting.models import Outcome
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _staff(session: Session, unit: OrgUnit) -> list[tuple[int, str]]:
+    return [
+        (i, n)
+        for i, n in session.execute(
+            select(Employee.id, Employee.full_name)
+            .join(OrgUnitClosure, col(OrgUnitClosure.descendant_id) == Employee.org_unit_id)
+            .where(col(OrgUnitClosure.ancestor_id) == unit.id, col(Employee.active).is_(True))
+            .order_by(col(Employee.full_name))
+        )
+    ]
+
+
+def _plan_of(session: Session, unit: OrgUnit, year: int) -> Plan | None:
+    return session.scalar(
+        select(Plan).where(col(Plan.org_unit_id) == unit.id, col(Plan.year) == year)
+    )
+
+
+def _item_rows(session: Session, items: list[Item], *, with_ids: bool) -> list[dict[str, Any]]:
+    rows = []
+    for item in items_public(session, items):
+        row = item.model_dump()
+        row["assignees"] = ", ".join(a.full_name for a in item.assignees)
+        if not with_ids:
+            row["id"] = row["version"] = None
+        rows.append(row)
+    return rows
+
+
+def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
+    """Plan of `year` (its items, or the carry-over candidates when there is no plan yet) and
+    report of `year − 1` (its planned items with their outcomes)."""
+    plan = _plan_of(session, unit, year)
+    previous = _plan_of(session, unit, year - 1)
+    if plan is not None:
+        plan_items = list(
+            session.scalars(
+                select(Item)
+                .where(col(Item.plan_id) == plan.id, col(Item.unplanned).is_(False))
+                .order_by(col(Item.code))
+            )
+        )
+        plan_rows = _item_rows(session, plan_items, with_ids=True)
+    elif previous is not None:
+        candidates = list(
+            session.scalars(
+                select(Item)
+                .join(Outcome, col(Outcome.item_id) == Item.id)
+                .where(col(Item.plan_id) == previous.id, col(Outcome.status).in_(CARRIED_STATES))
+                .order_by(col(Item.code))
+            )
+        )
+        plan_rows = _item_rows(session, candidates, with_ids=False)
+    else:
+        plan_rows = []
+    report_rows: list[dict[str, Any]] = []
+    if previous is not None:
+        items = list(
+            session.scalars(
+                select(Item)
+                .where(col(Item.plan_id) == previous.id, col(Item.unplanned).is_(False))
+                .order_by(col(Item.code))
+            )
+        )
+        outcomes = {
+            o.item_id: o
+            for o in session.scalars(
+                select(Outcome).where(col(Outcome.item_id).in_([i.id for i in items]))
+            )
+        }
+        for item in items:
+            outcome = outcomes.get(item.id or 0)
+            row = {
+                k: getattr(item, k)
+                for k in (
+                    "id",
+                    "code",
+                    "kind",
+                    "title",
+                    "planned_start",
+                    "planned_end",
+                    "planned_absorption",
+                )
+            }
+            row["version"] = outcome.version if outcome else 0
+            if outcome is not None:
+                row |= {
+                    k: getattr(outcome, k)
+                    for k in (
+                        "status",
+                        "progress_pct",
+                        "actual_start",
+                        "actual_end",
+                        "actual_absorption",
+                        "kpi_actual",
+                        "deviation_category",
+                        "deviation_reason",
+                    )
+                }
+            report_rows.append(row)
+    return build_workbook(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        year=year,
+        plan_columns=C.PLAN_COLUMNS,
+        plan_rows=plan_rows,
+        report_columns=C.REPORT_COLUMNS,
+        report_rows=report_rows,
+        staff=[n for _, n in _staff(session, unit)],
+        meta={
+            "org_unit_id": unit.id,
+            "org_unit_code": unit.code,
+            "municipality_id": unit.municipality_id,
+            "year": year,
+            "generated_at": utcnow().isoformat(timespec="seconds"),
+        },
+    )
+
+
+def _meta(sheets: dict[str, list[list[Any]]]) -> dict[str, str]:
+    rows = sheets.get(C.META_SHEET)
+    if not rows:
+        raise InvalidInput(
+            "το αρχείο δεν φτιάχτηκε από την εφαρμογή (λείπει το κρυφό φύλλο "
+            "«_meta»): κατεβάστε το βιβλίο εργασίας της μονάδας και συμπληρώστε "
+            "εκείνο"
+        )
+    meta = {}
+    for row in rows:
+        if len(row) >= 2 and row[0]:
+            value = row[1]
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            meta[str(row[0])] = str(value)
+    if meta.get("template_version") != C.TEMPLATE_VERSION:
+        raise InvalidInput(
+            f"το αρχείο φτιάχτηκε από παλιό πρότυπο (έκδοση "
+            f"{meta.get('template_version', ';')}, τρέχουσα {C.TEMPLATE_VERSION}): "
+            "κατεβάστε νέο βιβλίο εργασίας"
+        )
+    return meta
+
+
+def annotate(data: bytes, problems: list[tuple[str, str, str]]) -> bytes:
+    """The uploaded workbook with every bad cell filled red and commented (runs isolated)."""
+    from openpyxl import load_workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import PatternFill
+
+    wb = load_workbook(io.BytesIO(data))
+    red = PatternFill("solid", fgColor="FF9999")
+    for sheet, cell, message in problems:
+        if sheet not in wb.sheetnames:
+            continue
+        target = wb[sheet][cell]
+        target.fill = red
+        previous = target.comment.text + "\n" if target.comment else ""
+        target.comment = Comment(previous + message, "Apologismos")
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def run_import(
+    session: Session,
+    *,
+    caller: Caller,
+    data: bytes,
+    filename: str,
+    dry_run: bool,
+    org_unit_id: int | None = None,
+    year: int | None = None,
+) -> ImportJob:
+    """Check, then apply in one savepoint; keep it only when nothing failed and it is not a dry
+    run. The job (with the file and its annotated copy) is kept either way."""
+    check_xlsx(data)
+    max_rows = get_settings().max_rows
+    try:
+        sheets = run_isolated(read_sheets, data, max_rows)
+    except SheetTooLong as exc:
+        raise InvalidInput(f"το φύλλο «{exc}» έχει πάνω από {max_rows} γραμμές") from None
+    meta = _meta(sheets)
+    unit = session.get(OrgUnit, int(meta.get("org_unit_id", "0") or 0))
+    if unit is None or unit.code != meta.get("org_unit_code"):
+        raise InvalidInput(f"η μονάδα του αρχείου («{meta.get('org_unit_code')}») δεν υπάρχει")
+    assert unit.id is not None
+    authorize_unit(session, caller, unit.id, Action.edit, what=f"org unit {unit.id}")
+    file_year = int(meta.get("year", "0"))
+    if org_unit_id is not None and org_unit_id != unit.id:
+        raise InvalidInput(
+            f"το αρχείο είναι της μονάδας «{unit.name}» ({unit.code}): "
+            "ανεβάστε το αρχείο της σωστής μονάδας"
+        )
+    if year is not None and year != file_year:
+        raise InvalidInput(f"το αρχείο είναι για το έτος {file_year}, όχι για το {year}")
+    out = Applied()
+    savepoint = session.begin_nested()
+    if C.PLAN_SHEET in sheets:
+        import_plan_sheet(
+            session,
+            caller,
+            unit,
+            file_year,
+            sheets[C.PLAN_SHEET],
+            Staff(_staff(session, unit)),
+            out,
+        )
+    if C.REPORT_SHEET in sheets:
+        import_report_sheet(session, caller, unit, file_year, sheets[C.REPORT_SHEET], out)
+    if dry_run or out.problems:
+        savepoint.rollback()
+    else:
+        savepoint.commit()
+    problems = [asdict(p) for p in out.problems]
+    annotated = (
+        run_isolated(annotate, data, [(p.sheet, p.cell, p.message) for p in out.problems])
+        if problems
+        else None
+    )
+    status = "dry_run" if dry_run else "refused" if problems else "committed"
+    job = ImportJob(
+        municipality_id=unit.municipality_id,
+        org_unit_id=unit.id,
+        year=file_year,
+        user_id=caller.id,
+        filename=filename[:255],
+        status=status,
+        summary={"plan": out.plan.as_dict(), "report": out.report.as_dict()},
+        problems=problems,
+        content=data,
+        annotated=annotated,
+    )
+    session.add(job)
+    session.flush()
+    assert job.id is not None
+    if status == "committed":
+        record(
+            session,
+            user_id=caller.id,
+            action="import",
+            entity_type="import_job",
+            entity_id=job.id,
+            municipality_id=unit.municipality_id,
+            org_unit_id=unit.id,
+            changes={
+                "filename": {"before": None, "after": job.filename},
+                **{
+                    f"{sheet}_{k}": {"before": None, "after": v}
+                    for sheet, counts in job.summary.items()
+                    for k, v in counts.items()
+                    if v
+                },
+            },
+        )
+    return job
+
+
+def get_job(session: Session, caller: Caller, job_id: int, action: Action) -> ImportJob:
+    job = session.get(ImportJob, job_id)
+    if job is None:
+        raise NotFound(f"import {job_id} not found")
+    authorize_unit(session, caller, job.org_unit_id, action, what=f"import {job_id}")
+    if action == Action.read and job.user_id != caller.id and not caller.is_superuser:
+        # Others' uploads are theirs; the data they changed is visible through the API.
+        authorize_unit(session, caller, job.org_unit_id, Action.review, what=f"import {job_id}")
+    return job
+
+
+def problem_list(job: ImportJob) -> list[Problem]:
+    return [Problem(**p) for p in job.problems]
