@@ -8,13 +8,15 @@ from fastapi.responses import JSONResponse
 from app.auth.deps import CallerDep
 from app.auth.scope import Action
 from app.core.config import get_settings
-from app.core.db import SessionDep
+from app.core.db import SessionDep, local_today
 from app.core.errors import ContentTooLarge, NotFound, problem_response
 from app.core.http import problems
-from app.excel import service
+from app.excel import export, service
 from app.excel.models import ImportJob
 from app.excel.schemas import CellProblem, ImportResult, SheetSummary
+from app.metrics.service import default_as_of
 from app.org.deps import ReadableUnit
+from app.org.service import get_unit
 
 router = APIRouter(tags=["excel"])
 JobId = Annotated[int, Path(ge=1, le=2**62, description="import id")]
@@ -150,3 +152,23 @@ def get_import_annotated(job_id: JobId, session: SessionDep, caller: CallerDep) 
     if job.annotated is None:
         raise NotFound(f"import {job_id} had no problems: there is no annotated copy")
     return _xlsx(job.annotated, f"errors_{job.filename}")
+
+
+@router.get(
+    "/exports/consolidated",
+    summary="The quality unit's workbook of a year: figures per directorate and "
+    "department, chart, deviations, completeness",
+    responses={**XLSX_RESPONSE, **problems(403, 404)},
+    response_class=Response,
+)
+def get_consolidated_export(
+    session: SessionDep,
+    caller: CallerDep,
+    year: Annotated[int, Query(ge=2000, le=2100)],
+    org_unit_id: Annotated[int, Query(ge=1, description="usually the municipality")],
+) -> Response:
+    unit = get_unit(session, caller, org_unit_id, Action.review)
+    data = export.consolidated_workbook(
+        session, caller=caller, root=unit, year=year, as_of=default_as_of(year, local_today())
+    )
+    return _xlsx(data, f"apologismos_{unit.code}_{year}_consolidated.xlsx")

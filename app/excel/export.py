@@ -1,0 +1,212 @@
+"""The quality unit's consolidated workbook of a year: summary per directorate and department
+with the SPEC §5 figures, a chart, the deviations, and the submission completeness."""
+
+import io
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+from sqlmodel import Session
+
+from app.auth.scope import Caller
+from app.excel.columns import CHOICES
+from app.metrics import deviations as dev
+from app.metrics.schemas import Figures, GroupBy
+from app.metrics.service import Scope, grouped, totals
+from app.org.models import OrgUnit
+from app.planning.cycles import cycle_of
+
+MAX_DEVIATIONS = 100_000
+FIGURES: list[tuple[str, str, str]] = [  # key, header, format
+    ("planned_items", "Ενέργειες", "int"),
+    ("unplanned_items", "Μη προγραμματισμένες", "int"),
+    ("completed", "Ολοκληρώθηκαν", "int"),
+    ("in_progress", "Σε εξέλιξη", "int"),
+    ("not_started", "Δεν ξεκίνησαν", "int"),
+    ("postponed", "Αναβλήθηκαν", "int"),
+    ("cancelled", "Ακυρώθηκαν", "int"),
+    ("completion_pct", "Υλοποίηση %", "pct"),
+    ("progress_pct", "Σταθμισμένη πρόοδος %", "pct"),
+    ("absorption_pct", "Απορρόφηση %", "pct"),
+    ("on_time_pct", "Εμπρόθεσμα %", "pct"),
+    ("overdue_items", "Εκπρόθεσμες", "int"),
+    ("avg_delay_days", "Μέση καθυστέρηση (ημ.)", "pct"),
+    ("expected_progress_pct", "Αναμενόμενη πρόοδος %", "pct"),
+    ("traffic_light", "Σήμα", "text"),
+    ("kpi_achievement_pct", "Επίτευξη δεικτών %", "pct"),
+]
+LIGHTS = {"on_track": "Εντός στόχου", "at_risk": "Σε κίνδυνο", "off_track": "Εκτός στόχου"}
+STATES = {
+    "missing": "Λείπει",
+    "draft": "Σε σύνταξη",
+    "returned": "Επιστράφηκε",
+    "submitted_on_time": "Υποβλήθηκε εμπρόθεσμα",
+    "submitted_late": "Υποβλήθηκε εκπρόθεσμα",
+    "approved": "Εγκρίθηκε",
+}
+
+
+class _Book:
+    def __init__(self) -> None:
+        self.buffer = io.BytesIO()
+        self.wb = xlsxwriter.Workbook(
+            self.buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        self.head = self.wb.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E78",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "vcenter",
+                "border": 1,
+            }
+        )
+        self.bold = self.wb.add_format({"bold": True})
+        self.pct = self.wb.add_format({"num_format": "0.00"})
+        self.money = self.wb.add_format({"num_format": "#,##0.00"})
+        self.date = self.wb.add_format({"num_format": "dd/mm/yyyy"})
+
+    def sheet(self, name: str, headers: list[str], widths: list[int]) -> Any:
+        ws = self.wb.add_worksheet(name)
+        for i, (header, width) in enumerate(zip(headers, widths, strict=True)):
+            ws.write_string(0, i, header, self.head)
+            ws.set_column(i, i, width)
+        ws.set_row(0, 32)
+        ws.freeze_panes(1, 0)
+        return ws
+
+    def value(self, ws: Any, row: int, col: int, value: Any, kind: str = "text") -> None:
+        if value is None:
+            ws.write_blank(row, col, None)
+        elif isinstance(value, date):
+            ws.write_datetime(row, col, value, self.date)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value)
+        elif isinstance(value, int | float | Decimal):
+            ws.write_number(
+                row,
+                col,
+                float(value),
+                self.pct if kind == "pct" else self.money if kind == "money" else None,
+            )
+        else:
+            # write_string: never a formula, whatever the text starts with.
+            ws.write_string(row, col, str(value))
+
+    def close(self) -> bytes:
+        self.wb.close()
+        return self.buffer.getvalue()
+
+
+def _figures_row(book: _Book, ws: Any, row: int, first: list[Any], figures: Figures) -> None:
+    for c, value in enumerate(first):
+        book.value(ws, row, c, value)
+    data = figures.model_dump()
+    for c, (key, _, kind) in enumerate(FIGURES, start=len(first)):
+        value = data[key]
+        book.value(ws, row, c, LIGHTS.get(value, value) if key == "traffic_light" else value, kind)
+
+
+def consolidated_workbook(
+    session: Session, *, caller: Caller, root: OrgUnit, year: int, as_of: date
+) -> bytes:
+    assert root.id is not None
+    book = _Book()
+    scope = Scope(org_unit_id=root.id, municipality_id=root.municipality_id, year=year)
+    headers = [h for _, h, _ in FIGURES]
+    widths = [12] * len(FIGURES)
+
+    ws = book.sheet("Σύνοψη", ["Κωδικός", "Μονάδα", *headers], [10, 45, *widths])
+    groups = grouped(session, scope, GroupBy.org_unit, as_of)
+    for r, g in enumerate(groups, start=1):
+        code, _, name = g.label.partition(" ")
+        _figures_row(book, ws, r, [code, name], g)
+    total_row = len(groups) + 1
+    _figures_row(book, ws, total_row, ["", f"Σύνολο: {root.name}"], totals(session, scope, as_of))
+    ws.set_row(total_row, None, book.bold)
+    ws.autofilter(0, 0, max(len(groups), 1), len(FIGURES) + 1)
+    if groups:
+        chart = book.wb.add_chart({"type": "column"})
+        completion = 2 + [k for k, _, _ in FIGURES].index("completion_pct")
+        chart.add_series(
+            {
+                "name": "Υλοποίηση %",
+                "categories": ["Σύνοψη", 1, 1, len(groups), 1],
+                "values": ["Σύνοψη", 1, completion, len(groups), completion],
+            }
+        )
+        chart.set_title({"name": f"Ποσοστό υλοποίησης {year} ανά μονάδα"})
+        chart.set_y_axis({"min": 0, "max": 100})
+        chart.set_legend({"none": True})
+        chart.set_size({"width": 960, "height": 420})
+        ws.insert_chart(total_row + 3, 1, chart)
+
+    ws = book.sheet(
+        "Τμήματα", ["Υπάγεται σε", "Κωδικός", "Μονάδα", *headers], [30, 10, 45, *widths]
+    )
+    r = 1
+    for g in groups:
+        if g.key == root.id:
+            continue
+        assert isinstance(g.key, int)
+        child = Scope(org_unit_id=g.key, municipality_id=root.municipality_id, year=year)
+        for sub in grouped(session, child, GroupBy.org_unit, as_of):
+            code, _, name = sub.label.partition(" ")
+            _figures_row(book, ws, r, [g.label, code, name], sub)
+            r += 1
+    ws.autofilter(0, 0, max(r - 1, 1), len(FIGURES) + 2)
+
+    dev_headers = [
+        "Μονάδα",
+        "Κωδικός",
+        "Ενέργεια",
+        "Είδος",
+        "Κατάσταση",
+        "Αποκλίσεις",
+        "Καθυστέρηση έναρξης (ημ.)",
+        "Καθυστέρηση λήξης (ημ.)",
+        "Προγρ. απορρόφηση",
+        "Απορρόφηση",
+        "Διαφορά",
+        "Κατηγορία",
+        "Αιτία",
+    ]
+    ws = book.sheet("Αποκλίσεις", dev_headers, [30, 8, 45, 12, 14, 30, 12, 12, 14, 14, 14, 18, 45])
+    query = dev.deviations_query(scope, as_of, Decimal("0.10")).limit(MAX_DEVIATIONS)
+    r = 0
+    for r, row in enumerate(session.execute(query), start=1):
+        d = dev.deviation_row(row)
+        cells: list[tuple[Any, str]] = [
+            (f"{d.org_unit_code} {d.org_unit_name}", "text"),
+            (d.code, "text"),
+            (d.title, "text"),
+            (CHOICES["kind"].get(d.kind, d.kind), "text"),
+            (CHOICES["status"].get(d.status, d.status), "text"),
+            (", ".join(f.value for f in d.flags), "text"),
+            (d.late_start_days, "int"),
+            (d.late_finish_days, "int"),
+            (d.planned_absorption, "money"),
+            (d.actual_absorption, "money"),
+            (d.absorption_gap, "money"),
+            (CHOICES["deviation_category"].get(d.deviation_category or "", None), "text"),
+            (d.deviation_reason, "text"),
+        ]
+        for c, (value, kind) in enumerate(cells):
+            book.value(ws, r, c, value, kind)
+    ws.autofilter(0, 0, max(r, 1), len(dev_headers) - 1)
+
+    cycle = cycle_of(session, root.municipality_id, year)
+    ws = book.sheet(
+        "Πληρότητα", ["Κωδικός", "Μονάδα", "Προγραμματισμός", "Απολογισμός"], [10, 45, 24, 24]
+    )
+    if cycle is not None:
+        result = dev.completeness(session, caller, cycle)
+        for r, u in enumerate(result.units, start=1):
+            for c, value in enumerate(
+                [u.org_unit_code, u.org_unit_name, STATES[u.plan.value], STATES[u.report.value]]
+            ):
+                book.value(ws, r, c, value)
+        ws.autofilter(0, 0, max(len(result.units), 1), 3)
+    return book.close()
