@@ -165,5 +165,133 @@ def seed_demo(
     console.print(table)
 
 
+excel_cli = typer.Typer(
+    help="Excel workbooks: download, upload, consolidated export.", no_args_is_help=True
+)
+cli.add_typer(excel_cli, name="excel")
+
+
+def _as_user(session: Session, username: str):
+    from sqlmodel import col, select
+
+    from app.auth.models import User
+    from app.auth.scope import load_caller
+
+    user = session.scalar(select(User).where(col(User.username) == username.lower()))
+    if user is None or not user.active:
+        console.print(f"[red]no active user {username!r}[/red]")
+        raise typer.Exit(2)
+    return load_caller(session, user)
+
+
+def _unit_by_code(session: Session, code: str, municipality: str | None):
+    from sqlmodel import col, select
+
+    from app.org.models import OrgUnit
+
+    stmt = select(OrgUnit).where(col(OrgUnit.code) == code)
+    units = list(session.scalars(stmt))
+    if municipality is not None:
+        roots = {
+            u.municipality_id
+            for u in session.scalars(
+                select(OrgUnit).where(
+                    col(OrgUnit.code) == municipality, col(OrgUnit.parent_id).is_(None)
+                )
+            )
+        }
+        units = [u for u in units if u.municipality_id in roots]
+    if len(units) != 1:
+        console.print(
+            f"[red]{len(units)} org units with code {code!r}: give --municipality CODE[/red]"
+        )
+        raise typer.Exit(2)
+    return units[0]
+
+
+@excel_cli.command("workbook")
+def excel_workbook(
+    unit: Annotated[str, typer.Option(help="org unit code")],
+    year: Annotated[int, typer.Option(help="the plan's year (the report is of the year before)")],
+    output: Annotated[str, typer.Option("-o", "--output", help="file to write")] = "",
+    municipality: Annotated[str | None, typer.Option(help="municipality code")] = None,
+) -> None:
+    """Write the pre-filled workbook of a unit."""
+    from app.core.db import get_engine
+    from app.excel.service import unit_workbook
+
+    with Session(get_engine()) as session:
+        org_unit = _unit_by_code(session, unit, municipality)
+        data = unit_workbook(session, unit=org_unit, year=year)
+    path = output or f"apologismos_{org_unit.code}_{year}.xlsx"
+    with open(path, "wb") as f:
+        f.write(data)
+    console.print(f"[green]{path}[/green] ({len(data) // 1024} KB)")
+
+
+@excel_cli.command("import")
+def excel_import(
+    path: Annotated[str, typer.Argument(help="the filled .xlsx")],
+    user: Annotated[str, typer.Option(help="the user the changes are made as")],
+    commit: Annotated[bool, typer.Option(help="apply it (default: a dry run)")] = False,
+) -> None:
+    """Check (and with --commit apply) a filled unit workbook, as its upload would."""
+    from app.core.db import get_engine
+    from app.core.errors import DomainError
+    from app.excel.service import run_import
+
+    with open(path, "rb") as f:
+        data = f.read()
+    with Session(get_engine(), expire_on_commit=False) as session:
+        caller = _as_user(session, user)
+        try:
+            job = run_import(session, caller=caller, data=data, filename=path, dry_run=not commit)
+        except DomainError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(1) from None
+        session.commit()
+    table = Table(title=f"import {job.id}: {job.status}")
+    for column in ("sheet", "created", "updated", "deleted", "unchanged", "conflicts"):
+        table.add_column(column)
+    for sheet, counts in job.summary.items():
+        table.add_row(sheet, *(str(v) for v in counts.values()))
+    console.print(table)
+    for p in job.problems:
+        console.print(f"[red]{p['sheet']}!{p['cell']}[/red] {p['column']}: {p['message']}")
+    if job.problems:
+        raise typer.Exit(1)
+
+
+@excel_cli.command("consolidated")
+def excel_consolidated(
+    year: Annotated[int, typer.Option()],
+    unit: Annotated[str, typer.Option(help="org unit code, usually the municipality's")],
+    user: Annotated[str, typer.Option(help="a quality or admin user")],
+    output: Annotated[str, typer.Option("-o", "--output")] = "",
+    municipality: Annotated[str | None, typer.Option(help="municipality code")] = None,
+) -> None:
+    """Write the quality unit's consolidated workbook of a year."""
+    from app.auth.scope import Action, authorize_unit
+    from app.core.db import get_engine, local_today
+    from app.excel.export import consolidated_workbook
+    from app.metrics.service import default_as_of
+
+    with Session(get_engine()) as session:
+        caller = _as_user(session, user)
+        org_unit = _unit_by_code(session, unit, municipality)
+        authorize_unit(session, caller, org_unit.id, Action.review, what=f"org unit {unit}")
+        data = consolidated_workbook(
+            session,
+            caller=caller,
+            root=org_unit,
+            year=year,
+            as_of=default_as_of(year, local_today()),
+        )
+    path = output or f"apologismos_{org_unit.code}_{year}_consolidated.xlsx"
+    with open(path, "wb") as f:
+        f.write(data)
+    console.print(f"[green]{path}[/green] ({len(data) // 1024} KB)")
+
+
 def main() -> None:
     cli()

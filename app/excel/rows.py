@@ -11,6 +11,7 @@ from app.excel.values import CellError, as_bool, as_date, as_decimal, as_text, f
 
 TOTAL_WORDS = ("συνολο", "συνολα", "total", "totals", "γενικο συνολο")
 _NAME_SPLIT = re.compile(r"[,;\n]+")
+_WITH_ID = re.compile(r"^(.*?)\s*\(#(\d+)\)\s*$")
 
 
 @dataclass
@@ -38,10 +39,15 @@ class Staff:
     def __init__(self, people: list[tuple[int, str]]) -> None:
         self.by_name: dict[str, list[int]] = {}
         self.names: dict[str, str] = {}
+        self.ids = {emp_id for emp_id, _ in people}
         for emp_id, name in people:
             key = self.key(name)
             self.by_name.setdefault(key, []).append(emp_id)
             self.names[key] = name
+
+    def label(self, emp_id: int, name: str) -> str:
+        """How the workbook names an employee: namesakes carry their id, «Όνομα (#12)»."""
+        return f"{name} (#{emp_id})" if len(self.by_name.get(self.key(name), [])) > 1 else name
 
     @staticmethod
     def key(name: str) -> str:
@@ -52,6 +58,10 @@ class Staff:
         ids: list[int] = []
         for part in _NAME_SPLIT.split(text):
             if not part.strip():
+                continue
+            if (m := _WITH_ID.match(part)) and int(m[2]) in self.ids:
+                if int(m[2]) not in ids:
+                    ids.append(int(m[2]))
                 continue
             key = self.key(part)
             found = self.by_name.get(key)

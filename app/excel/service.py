@@ -2,6 +2,7 @@
 
 import io
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -46,13 +47,19 @@ def _plan_of(session: Session, unit: OrgUnit, year: int) -> Plan | None:
     )
 
 
-def _item_rows(session: Session, items: list[Item], *, with_ids: bool) -> list[dict[str, Any]]:
+def _item_rows(
+    session: Session, items: list[Item], staff: Staff, *, carry_into: int | None = None
+) -> list[dict[str, Any]]:
+    """Rows of the plan sheet; carry-over candidates (`carry_into` a year) are new rows, and
+    an end date that fell in the old year is left for the clerk to plan anew."""
     rows = []
     for item in items_public(session, items):
         row = item.model_dump()
-        row["assignees"] = ", ".join(a.full_name for a in item.assignees)
-        if not with_ids:
+        row["assignees"] = ", ".join(staff.label(a.id, a.full_name) for a in item.assignees)
+        if carry_into is not None:
             row["id"] = row["version"] = None
+            if item.planned_end is not None and item.planned_end < date(carry_into, 1, 1):
+                row["planned_end"] = None
         rows.append(row)
     return rows
 
@@ -62,6 +69,8 @@ def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
     report of `year − 1` (its planned items with their outcomes)."""
     plan = _plan_of(session, unit, year)
     previous = _plan_of(session, unit, year - 1)
+    people = _staff(session, unit)
+    staff = Staff(people)
     if plan is not None:
         plan_items = list(
             session.scalars(
@@ -70,7 +79,7 @@ def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
                 .order_by(col(Item.code))
             )
         )
-        plan_rows = _item_rows(session, plan_items, with_ids=True)
+        plan_rows = _item_rows(session, plan_items, staff)
     elif previous is not None:
         candidates = list(
             session.scalars(
@@ -80,7 +89,7 @@ def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
                 .order_by(col(Item.code))
             )
         )
-        plan_rows = _item_rows(session, candidates, with_ids=False)
+        plan_rows = _item_rows(session, candidates, staff, carry_into=year)
     else:
         plan_rows = []
     report_rows: list[dict[str, Any]] = []
@@ -136,7 +145,7 @@ def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
         plan_rows=plan_rows,
         report_columns=C.REPORT_COLUMNS,
         report_rows=report_rows,
-        staff=[n for _, n in _staff(session, unit)],
+        staff=[staff.label(i, n) for i, n in people],
         meta={
             "org_unit_id": unit.id,
             "org_unit_code": unit.code,
