@@ -41,7 +41,10 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"is not an active employee"),
         "ο υπάλληλος δεν είναι ενεργός υπάλληλος της μονάδας",
     ),
-    (re.compile(r"code '(.+)' is already used"), r"ο κωδικός «\1» υπάρχει ήδη στο πρόγραμμα"),
+    (
+        re.compile(r"code '(.+)' is already used by item"),
+        r"ο κωδικός «\1» υπάρχει ήδη στο πρόγραμμα",
+    ),
     (re.compile(r"a completed item is at 100 %"), "ολοκληρωμένη ενέργεια έχει πρόοδο 100%"),
     (
         re.compile(r"an item not started has no progress"),
@@ -59,6 +62,17 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"the actual end (\S+) is before the actual start"),
         "η πραγματική λήξη είναι πριν από την πραγματική έναρξη",
     ),
+    (
+        re.compile(r"code '(.+)' is already used by org unit"),
+        r"ο κωδικός «\1» υπάρχει ήδη σε άλλη μονάδα",
+    ),
+    (re.compile(r"would make a cycle"), "η μονάδα δεν μπορεί να υπαχθεί σε δική της υπομονάδα"),
+    (
+        re.compile(r"has (\d+) active units below it"),
+        r"έχει \1 ενεργές υπομονάδες: απενεργοποιήστε τες πρώτα",
+    ),
+    (re.compile(r"org unit \d+ is inactive"), "η μονάδα είναι ανενεργή"),
+    (re.compile(r"an office has no units below it"), "ένα γραφείο δεν έχει υπομονάδες"),
     (re.compile(r"cycle (\d+) is closed"), r"ο κύκλος \1 έχει κλείσει: δεν γίνονται αλλαγές"),
     (
         re.compile(r"there is no planning cycle for (\d+)"),

@@ -13,10 +13,12 @@ from app.core.errors import ContentTooLarge, NotFound, problem_response
 from app.core.http import problems
 from app.excel import export, service
 from app.excel.models import ImportJob
+from app.excel.orgchart import org_chart_workbook
 from app.excel.schemas import CellProblem, ImportResult, SheetSummary
 from app.metrics.service import default_as_of
-from app.org.deps import ReadableUnit
-from app.org.service import get_unit
+from app.org.deps import ManagedUnit, ReadableUnit
+from app.org.models import OrgUnit
+from app.org.service import get_unit, root_unit_id
 
 router = APIRouter(tags=["excel"])
 JobId = Annotated[int, Path(ge=1, le=2**62, description="import id")]
@@ -172,3 +174,15 @@ def get_consolidated_export(
         session, caller=caller, root=unit, year=year, as_of=default_as_of(year, local_today())
     )
     return _xlsx(data, f"apologismos_{unit.code}_{year}_consolidated.xlsx")
+
+
+@router.get(
+    "/org-units/{unit_id}/org-chart-workbook",
+    summary="The municipality's units and employees as a workbook (edit it and upload it)",
+    responses={**XLSX_RESPONSE, **problems(403, 404)},
+    response_class=Response,
+)
+def get_org_chart_workbook(unit: ManagedUnit, session: SessionDep) -> Response:
+    root = session.get(OrgUnit, root_unit_id(session, unit.municipality_id))
+    assert root is not None
+    return _xlsx(org_chart_workbook(session, root), f"apologismos_{root.code}_org_chart.xlsx")

@@ -15,6 +15,7 @@ from app.core.errors import InvalidInput, NotFound
 from app.excel import columns as C
 from app.excel.importer import Applied, import_plan_sheet, import_report_sheet
 from app.excel.models import ImportJob
+from app.excel.orgchart import ORG_KIND, import_org_chart
 from app.excel.reader import SheetTooLong, read_sheets
 from app.excel.rows import Problem, Staff
 from app.excel.safety import check_xlsx
@@ -223,7 +224,14 @@ def run_import(
     if unit is None or unit.code != meta.get("org_unit_code"):
         raise InvalidInput(f"η μονάδα του αρχείου («{meta.get('org_unit_code')}») δεν υπάρχει")
     assert unit.id is not None
-    authorize_unit(session, caller, unit.id, Action.edit, what=f"org unit {unit.id}")
+    org_chart = meta.get("kind") == ORG_KIND
+    authorize_unit(
+        session,
+        caller,
+        unit.id,
+        Action.manage if org_chart else Action.edit,
+        what=f"org unit {unit.id}",
+    )
     file_year = int(meta.get("year", "0"))
     if org_unit_id is not None and org_unit_id != unit.id:
         raise InvalidInput(
@@ -234,18 +242,21 @@ def run_import(
         raise InvalidInput(f"το αρχείο είναι για το έτος {file_year}, όχι για το {year}")
     out = Applied()
     savepoint = session.begin_nested()
-    if C.PLAN_SHEET in sheets:
-        import_plan_sheet(
-            session,
-            caller,
-            unit,
-            file_year,
-            sheets[C.PLAN_SHEET],
-            Staff(_staff(session, unit)),
-            out,
-        )
-    if C.REPORT_SHEET in sheets:
-        import_report_sheet(session, caller, unit, file_year, sheets[C.REPORT_SHEET], out)
+    if org_chart:
+        import_org_chart(session, caller, unit, sheets, out)
+    else:
+        if C.PLAN_SHEET in sheets:
+            import_plan_sheet(
+                session,
+                caller,
+                unit,
+                file_year,
+                sheets[C.PLAN_SHEET],
+                Staff(_staff(session, unit)),
+                out,
+            )
+        if C.REPORT_SHEET in sheets:
+            import_report_sheet(session, caller, unit, file_year, sheets[C.REPORT_SHEET], out)
     if dry_run or out.problems:
         savepoint.rollback()
     else:
@@ -264,7 +275,10 @@ def run_import(
         user_id=caller.id,
         filename=filename[:255],
         status=status,
-        summary={"plan": out.plan.as_dict(), "report": out.report.as_dict()},
+        summary={
+            "units" if org_chart else "plan": out.plan.as_dict(),
+            "employees" if org_chart else "report": out.report.as_dict(),
+        },
         problems=problems,
         content=data,
         annotated=annotated,

@@ -191,3 +191,24 @@ def build_workbook(
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def write_table(
+    wb: Workbook, ws: Worksheet, columns: Sequence[Column], rows: Iterable[dict[str, Any]]
+) -> None:
+    """A plain editable table (org chart sheets): headers, formats, drop-down lists."""
+    lists = _lists(wb, []) if LISTS_SHEET not in wb.sheetnames else _list_refs(wb)
+    _write_sheet(ws, columns, rows, lists, editable_rows=True)
+    ws.protection.sheet = False
+
+
+def _list_refs(wb: Workbook) -> dict[str, str]:
+    ws = wb[LISTS_SHEET]
+    refs = {}
+    for col in range(1, ws.max_column + 1):
+        name = ws.cell(row=1, column=col).value
+        height = sum(1 for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=col).value)
+        if name and height:
+            letter = get_column_letter(col)
+            refs[str(name)] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${height + 1}"
+    return refs
