@@ -293,5 +293,20 @@ def excel_consolidated(
     console.print(f"[green]{path}[/green] ({len(data) // 1024} KB)")
 
 
+@excel_cli.command("templates")
+def excel_templates(
+    folder: Annotated[str, typer.Option(help="where to write them")] = "templates_xlsx",
+) -> None:
+    """Write the blank standard tables (plan and report) for this template version."""
+    from pathlib import Path
+
+    from app.excel.columns import TEMPLATE_VERSION
+    from app.excel.writer import blank_unit_workbook
+
+    path = Path(folder) / f"apologismos_{TEMPLATE_VERSION}.xlsx"
+    path.write_bytes(blank_unit_workbook())
+    console.print(f"[green]{path}[/green]")
+
+
 def main() -> None:
     cli()

@@ -212,3 +212,20 @@ def _list_refs(wb: Workbook) -> dict[str, str]:
             letter = get_column_letter(col)
             refs[str(name)] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${height + 1}"
     return refs
+
+
+def blank_unit_workbook() -> bytes:
+    """The standard tables with no unit, for `templates_xlsx/` (and for reading them)."""
+    from app.excel.columns import PLAN_COLUMNS, REPORT_COLUMNS
+
+    return build_workbook(
+        unit_code="",
+        unit_name="Υπηρεσία",
+        year=date.today().year,
+        plan_columns=PLAN_COLUMNS,
+        plan_rows=[],
+        report_columns=REPORT_COLUMNS,
+        report_rows=[],
+        staff=[],
+        meta={"kind": "blank"},
+    )
