@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format clean
+.PHONY: install run test test-sqlite test-postgres lint format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,8 +28,8 @@ run: $(STAMP)
 test: lint test-sqlite test-postgres
 
 lint: $(STAMP)
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests bench
 	$(BIN)/mypy app
 
 test-sqlite: $(STAMP)
@@ -38,9 +38,13 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	APOLOGISMOS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
+## The benchmark: our time against a floor measured in the same run (see docs/performance.md).
+bench: $(STAMP)
+	APOLOGISMOS_BENCH_PG_URL=$(PG_TEST_URL) $(BIN)/python -m bench.run
+
 format: $(STAMP)
-	$(BIN)/ruff check --fix app tests migrations
-	$(BIN)/ruff format app tests
+	$(BIN)/ruff check --fix app tests migrations bench
+	$(BIN)/ruff format app tests bench
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

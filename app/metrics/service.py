@@ -46,6 +46,10 @@ class Scope:
     plan_status: str | None = None
 
 
+# The scope of a platform operator's national figures: every municipality.
+PLATFORM = 0
+
+
 def default_as_of(year: int, today: date) -> date:
     return min(today, date(year, 12, 31))
 
@@ -79,25 +83,21 @@ def item_rows(scope: Scope, *, key: Any = None) -> Select[Any]:
     ]
     if key is not None:
         cols.append(key.label("grp"))
-    within = aliased(OrgUnitClosure)
-    q = (
-        sa_select(*cols)
-        .select_from(Item)
-        .join(Plan, col(Plan.id) == Item.plan_id)
-        .join(
+    q = sa_select(*cols).select_from(Item).join(Plan, col(Plan.id) == Item.plan_id)
+    if scope.org_unit_id != PLATFORM:
+        within = aliased(OrgUnitClosure)
+        q = q.join(
             within,
             and_(
                 col(within.municipality_id) == scope.municipality_id,
                 col(within.descendant_id) == Plan.org_unit_id,
                 col(within.ancestor_id) == scope.org_unit_id,
             ),
-        )
-        .outerjoin(Outcome, col(Outcome.item_id) == Item.id)
-        .where(
+        ).where(
             col(Plan.municipality_id) == scope.municipality_id,
             col(Item.municipality_id) == scope.municipality_id,
         )
-    )
+    q = q.outerjoin(Outcome, col(Outcome.item_id) == Item.id)
     if scope.year is not None:
         q = q.where(col(Plan.year) == scope.year)
     if scope.kind is not None:
@@ -230,8 +230,15 @@ def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> l
     empty = _empty(session, scope, as_of)
     return [
         GroupRow(key=k, label=label, **(_figures(rows[k]) if k in rows else empty).model_dump())
-        for k, label in sorted(labels.items(), key=lambda kv: (kv[0] is None, str(kv[0])))
+        for k, label in sorted(labels.items(), key=lambda kv: _order(group_by, *kv))
     ]
+
+
+def _order(group_by: GroupBy, key: Any, label: str) -> tuple[Any, ...]:
+    """Employees by name (then id), "unassigned" last; other groups by their key."""
+    if group_by == GroupBy.employee:
+        return (key is None, label, key or 0)
+    return (key is None, key)
 
 
 def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
@@ -293,3 +300,13 @@ def _empty(session: Session, scope: Scope, as_of: date) -> Figures:
     """The figures of a group without items (zeros and nulls)."""
     none = item_rows(scope).where(literal(False)).subquery()
     return _figures(session.execute(sa_select(*_aggregates(none, as_of))).one())
+
+
+def by_municipality(session: Session, year: int, as_of: date) -> list[GroupRow]:
+    """Every municipality's figures of a year in one GROUP BY (platform operators)."""
+    scope = Scope(org_unit_id=PLATFORM, municipality_id=PLATFORM, year=year)
+    b = item_rows(scope, key=col(Plan.municipality_id)).subquery()
+    rows = session.execute(
+        sa_select(b.c.grp, *_aggregates(b, as_of)).group_by(b.c.grp).order_by(b.c.grp)
+    ).all()
+    return [GroupRow(key=r.grp, label=str(r.grp), **_figures(r).model_dump()) for r in rows]
