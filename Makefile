@@ -8,7 +8,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-sqlite test-postgres lint format clean bench
+.PHONY: install run test test-sqlite test-postgres lint client format clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,12 +25,16 @@ run: $(STAMP)
 	$(BIN)/apologismos serve --host $(HOST) --port $(PORT)
 
 ## Lint, type-check, then the whole suite on SQLite and on PostgreSQL.
-test: lint test-sqlite test-postgres
+test: lint client test-sqlite test-postgres
 
 lint: $(STAMP)
 	$(BIN)/ruff check app tests migrations bench
 	$(BIN)/ruff format --check app tests bench
 	$(BIN)/mypy app
+
+## The TypeScript client, generated from clients/openapi.json, must type-check.
+client:
+	cd clients/typescript && npm ci --no-audit --no-fund --loglevel=error && npm run --silent check
 
 test-sqlite: $(STAMP)
 	$(BIN)/pytest

@@ -308,5 +308,20 @@ def excel_templates(
     console.print(f"[green]{path}[/green]")
 
 
+@cli.command("openapi")
+def openapi(output: Annotated[str, typer.Option("-o", "--output")] = "-") -> None:
+    """Write the OpenAPI document (what a frontend generates its client from)."""
+    import json
+
+    from app.main import create_app
+
+    text = json.dumps(create_app().openapi(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    if output == "-":
+        typer.echo(text, nl=False)
+    else:
+        with open(output, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
 def main() -> None:
     cli()
