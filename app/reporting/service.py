@@ -1,5 +1,6 @@
 """Outcomes (the report's lines, also the mid-year monitoring) and corrective actions."""
 
+from decimal import Decimal
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -68,13 +69,25 @@ def outcome_of(session: Session, item_id: int, *, for_update: bool = False) -> O
     return session.scalar(stmt)
 
 
+def _as_stored(values: dict[str, Any]) -> dict[str, Any]:
+    """The values as the database keeps them: numbers at the scale of their column, so that
+    sending back the `"40"` that was read is no change of the stored `40.00`."""
+    out = {}
+    for key, value in values.items():
+        scale = getattr(Outcome.__table__.c[key].type, "scale", None)  # type: ignore[attr-defined]
+        if isinstance(value, Decimal) and scale is not None:
+            value = value.quantize(Decimal(1).scaleb(-scale))
+        out[key] = value
+    return out
+
+
 def put_outcome(
     session: Session, *, caller: Caller, plan: Plan, item: Item, data: OutcomeFields
 ) -> Outcome:
     assert item.id is not None
     ensure_report_editable(session, plan)
     outcome = outcome_of(session, item.id)
-    values = data.model_dump()
+    values = _as_stored(data.model_dump())
     if outcome is None:
         outcome = Outcome(municipality_id=plan.municipality_id, item_id=item.id, **values)
         session.add(outcome)
@@ -229,4 +242,9 @@ def list_actions_stmt(
         stmt = stmt.where(col(Plan.year) == year)
     if status is not None:
         stmt = stmt.where(col(CorrectiveAction.status) == status.value)
-    return stmt.order_by(col(CorrectiveAction.due_date), col(CorrectiveAction.id))
+    # Undated actions last on every database (SQLite sorts NULL first, PostgreSQL last).
+    return stmt.order_by(
+        col(CorrectiveAction.due_date).is_(None),
+        col(CorrectiveAction.due_date),
+        col(CorrectiveAction.id),
+    )

@@ -38,8 +38,9 @@ def _step(
         raise Conflict(f"the report needs an approved plan: plan {plan.id} is {plan.status}")
     if plan.report_status not in allowed_from:
         wanted = " or ".join(s.value for s in allowed_from)
+        article = "an" if wanted[0] in "aeiou" else "a"
         raise Conflict(
-            f"the report of plan {plan.id} is {plan.report_status}: only a {wanted} "
+            f"the report of plan {plan.id} is {plan.report_status}: only {article} {wanted} "
             f"report can be {action}"
         )
     changes: dict[str, Any] = {"report_status": {"before": plan.report_status, "after": to.value}}
@@ -47,7 +48,8 @@ def _step(
     for key, value in stamps.items():
         changes[key] = {"before": plain(getattr(plan, key)), "after": plain(value)}
         setattr(plan, key, value)
-    if comment is not None:
+    if comment is not None or (to == PlanStatus.approved and plan.return_comment is not None):
+        # A return or reopen says why; approval clears the comment, as the plan's does.
         changes["return_comment"] = {"before": plan.return_comment, "after": comment}
         plan.return_comment = comment
     plan.version += 1
