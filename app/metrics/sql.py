@@ -1,17 +1,21 @@
 """The only dialect-specific SQL of the metrics: whole days between two dates."""
 
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Float
+from sqlalchemy import Numeric
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 
 
-class days_between(FunctionElement[float]):
-    """`later - earlier` in days (may be negative); NULL when either is NULL."""
+class days_between(FunctionElement[Decimal]):
+    """`later - earlier` in days (may be negative); NULL when either is NULL.
 
-    type = Float()
+    Typed numeric (not float), so that a division by it stays numeric on PostgreSQL instead of
+    being cast to double precision."""
+
+    type = Numeric()
     inherit_cache = True
     name = "days_between"
 
