@@ -13,7 +13,7 @@ from app.auth.scope import Caller
 from app.excel.columns import CHOICES
 from app.metrics import deviations as dev
 from app.metrics.schemas import Figures, GroupBy
-from app.metrics.service import Scope, grouped, totals
+from app.metrics.service import Scope, completion, grouped
 from app.org.models import OrgUnit
 from app.planning.cycles import cycle_of
 
@@ -119,7 +119,7 @@ def consolidated_workbook(
     widths = [12] * len(FIGURES)
 
     ws = book.sheet("Σύνοψη", ["Κωδικός", "Μονάδα", *headers], [10, 45, *widths])
-    groups = grouped(session, scope, GroupBy.org_unit, as_of)
+    total, groups = completion(session, scope, GroupBy.org_unit, as_of)
     for r, g in enumerate(groups, start=1):
         code, _, name = g.label.partition(" ")
         _figures_row(book, ws, r, [code, name], g)

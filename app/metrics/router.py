@@ -105,13 +105,13 @@ def get_completion_metrics(
     )
     today = local_today()
     day = as_of or (service.default_as_of(year, today) if year else today)
-    groups = service.grouped(session, scope, group_by, day) if group_by else []
+    total, groups = service.completion(session, scope, group_by, day)
     return CompletionReport(
         org_unit_id=scope.org_unit_id,
         year=year,
         as_of=day,
         group_by=group_by,
-        total=service.totals(session, scope, day),
+        total=total,
         groups=groups,
     )
 

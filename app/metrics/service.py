@@ -5,6 +5,7 @@ with GROUP BY and hands the sums to the pure formulas in `calc`. No item is ever
 Python, so the cost is one aggregate query per request whatever the size of the scope.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -162,8 +163,7 @@ def _aggregates(b: Any, as_of: date) -> list[ColumnElement[Any]]:
     ]
 
 
-def _figures(row: Any) -> Figures:
-    m = row._mapping
+def _figures(m: Mapping[Any, Any]) -> Figures:
     progress = calc.ratio(m["wp"], m["w"])
     expected = calc.ratio(m["exp_wp"], m["exp_w"])
 
@@ -188,11 +188,67 @@ def _figures(row: Any) -> Figures:
 
 def totals(session: Session, scope: Scope, as_of: date) -> Figures:
     b = item_rows(scope).subquery()
-    return _figures(session.execute(sa_select(*_aggregates(b, as_of))).one())
+    return _figures(session.execute(sa_select(*_aggregates(b, as_of))).one()._mapping)
+
+
+# Groupings that split the scope's items without overlap: the total is the sum of the groups.
+ADDITIVE = frozenset({GroupBy.org_unit, GroupBy.kind, GroupBy.funding_source, GroupBy.year})
+_COUNTS = (
+    "planned_items",
+    "unplanned_items",
+    *(s.value for s in S),
+    "on_time",
+    "dated_done",
+    "overdue",
+    "delay_n",
+    "kpi_n",
+)
+_SUMS = ("w", "wp", "abs_actual", "abs_planned", "delay_sum", "exp_w", "exp_wp", "kpi_sum")
+
+
+def _sum(rows: list[Mapping[Any, Any]]) -> dict[str, Any]:
+    """Column-wise sum of aggregate rows (NULL + x = x), as SQL SUM would give."""
+    out: dict[str, Any] = dict.fromkeys(_COUNTS, 0) | dict.fromkeys(_SUMS)
+    for row in rows:
+        for name, value in row.items():
+            if name == "grp" or value is None:
+                continue
+            out[name] = value if out.get(name) is None else out[name] + value
+    return out
+
+
+def completion(
+    session: Session, scope: Scope, group_by: GroupBy | None, as_of: date
+) -> tuple[Figures, list[GroupRow]]:
+    """The scope's figures and, with `group_by`, one row per group (groups without items
+    too, with zero counts). Where the groups split the items, the total is their sum: one
+    pass over the items instead of two."""
+    if group_by is None:
+        return totals(session, scope, as_of), []
+    rows, labels = _grouped_rows(session, scope, group_by, as_of)
+    empty = _figures(_sum([]))
+    groups = [
+        GroupRow(key=k, label=label, **(_figures(rows[k]) if k in rows else empty).model_dump())
+        for k, label in labels
+    ]
+    total = (
+        _figures(_sum(list(rows.values())))
+        if group_by in ADDITIVE
+        else totals(session, scope, as_of)
+    )
+    return total, groups
 
 
 def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> list[GroupRow]:
     """One row per group; groups with no items are listed too (with zero counts)."""
+    return completion(session, scope, group_by, as_of)[1]
+
+
+def _grouped_rows(
+    session: Session, scope: Scope, group_by: GroupBy, as_of: date
+) -> tuple[dict[Any, Any], list[tuple[Any, str]]]:
+    """The aggregate row of each group that has items, and every group's key and label in
+    display order."""
     if group_by == GroupBy.org_unit:
         return _by_org_unit(session, scope, as_of)
     key: Any = {
@@ -206,7 +262,7 @@ def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> l
         q = q.outerjoin(ItemAssignee, col(ItemAssignee.item_id) == Item.id)
     b = q.subquery()
     rows = {
-        r.grp: r
+        r.grp: r._mapping
         for r in session.execute(sa_select(b.c.grp, *_aggregates(b, as_of)).group_by(b.c.grp))
     }
     labels: dict[Any, str]
@@ -227,11 +283,7 @@ def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> l
             labels[None] = "unassigned"
     else:
         labels = {k: str(k) for k in rows}
-    empty = _empty(session, scope, as_of)
-    return [
-        GroupRow(key=k, label=label, **(_figures(rows[k]) if k in rows else empty).model_dump())
-        for k, label in sorted(labels.items(), key=lambda kv: _order(group_by, *kv))
-    ]
+    return rows, sorted(labels.items(), key=lambda kv: _order(group_by, *kv))
 
 
 def _order(group_by: GroupBy, key: Any, label: str) -> tuple[Any, ...]:
@@ -241,7 +293,9 @@ def _order(group_by: GroupBy, key: Any, label: str) -> tuple[Any, ...]:
     return (key is None, key)
 
 
-def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
+def _by_org_unit(
+    session: Session, scope: Scope, as_of: date
+) -> tuple[dict[Any, Any], list[tuple[Any, str]]]:
     """Each direct child of the scope unit rolled up over its subtree, plus the scope unit's
     own plans when it has any.
 
@@ -274,7 +328,7 @@ def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
         .join(per_unit, per_unit.c.unit_id == mapping.c.unit_id)
         .group_by(mapping.c.grp)
     )
-    rows = {r.grp: r for r in session.execute(rolled)}
+    rows = {r.grp: r._mapping for r in session.execute(rolled)}
     units = session.execute(
         sa_select(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
         .where(
@@ -285,21 +339,7 @@ def _by_org_unit(session: Session, scope: Scope, as_of: date) -> list[GroupRow]:
         )
         .order_by(col(OrgUnit.code))
     ).all()
-    empty = _empty(session, scope, as_of)
-    return [
-        GroupRow(
-            key=uid,
-            label=f"{code} {name}",
-            **(_figures(rows[uid]) if uid in rows else empty).model_dump(),
-        )
-        for uid, code, name in units
-    ]
-
-
-def _empty(session: Session, scope: Scope, as_of: date) -> Figures:
-    """The figures of a group without items (zeros and nulls)."""
-    none = item_rows(scope).where(literal(False)).subquery()
-    return _figures(session.execute(sa_select(*_aggregates(none, as_of))).one())
+    return rows, [(uid, f"{code} {name}") for uid, code, name in units]
 
 
 def by_municipality(session: Session, year: int, as_of: date) -> list[GroupRow]:
@@ -309,4 +349,6 @@ def by_municipality(session: Session, year: int, as_of: date) -> list[GroupRow]:
     rows = session.execute(
         sa_select(b.c.grp, *_aggregates(b, as_of)).group_by(b.c.grp).order_by(b.c.grp)
     ).all()
-    return [GroupRow(key=r.grp, label=str(r.grp), **_figures(r).model_dump()) for r in rows]
+    return [
+        GroupRow(key=r.grp, label=str(r.grp), **_figures(r._mapping).model_dump()) for r in rows
+    ]
