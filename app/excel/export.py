@@ -124,17 +124,17 @@ def consolidated_workbook(
         code, _, name = g.label.partition(" ")
         _figures_row(book, ws, r, [code, name], g)
     total_row = len(groups) + 1
-    _figures_row(book, ws, total_row, ["", f"Σύνολο: {root.name}"], totals(session, scope, as_of))
+    _figures_row(book, ws, total_row, ["", f"Σύνολο: {root.name}"], total)
     ws.set_row(total_row, None, book.bold)
     ws.autofilter(0, 0, max(len(groups), 1), len(FIGURES) + 1)
     if groups:
         chart = book.wb.add_chart({"type": "column"})
-        completion = 2 + [k for k, _, _ in FIGURES].index("completion_pct")
+        column = 2 + [k for k, _, _ in FIGURES].index("completion_pct")
         chart.add_series(
             {
                 "name": "Υλοποίηση %",
                 "categories": ["Σύνοψη", 1, 1, len(groups), 1],
-                "values": ["Σύνοψη", 1, completion, len(groups), completion],
+                "values": ["Σύνοψη", 1, column, len(groups), column],
             }
         )
         chart.set_title({"name": f"Ποσοστό υλοποίησης {year} ανά μονάδα"})
