@@ -78,11 +78,21 @@ def session(engine: Engine) -> Iterator[Session]:
         outer.rollback()
 
 
+@pytest.fixture(scope="session")
+def shared_app(engine: Engine):  # type: ignore[no-untyped-def]
+    """One app for the suite (building one costs a good part of a second); each test points
+    its session dependency at the test's own transaction."""
+    return create_app()
+
+
 @pytest.fixture
-def app(session: Session):  # type: ignore[no-untyped-def]
-    application = create_app()
+def app(shared_app, session: Session):  # type: ignore[no-untyped-def]
+    application = shared_app
 
     def _session() -> Iterator[Session]:
+        # What the test built before the request is committed, as it would be in a real
+        # database: a refused request then rolls back its own work and nothing else.
+        session.commit()
         try:
             yield session
             session.commit()
@@ -91,7 +101,8 @@ def app(session: Session):  # type: ignore[no-untyped-def]
             raise
 
     application.dependency_overrides[get_session] = _session
-    return application
+    yield application
+    application.dependency_overrides.clear()
 
 
 @pytest.fixture

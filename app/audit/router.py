@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from sqlalchemy import or_
 from sqlmodel import col, select
 
 from app.audit.models import AuditEvent
@@ -13,7 +14,7 @@ from app.auth.scope import scope_units_clause
 from app.core.db import SessionDep
 from app.core.http import problems
 from app.core.pagination import Page, PageDep, paginate
-from app.org.models import OrgUnitClosure
+from app.org.models import OrgUnit, OrgUnitClosure
 
 router = APIRouter(tags=["audit"])
 
@@ -35,7 +36,17 @@ def list_audit_events(
 ) -> Page[AuditEventPublic]:
     stmt = select(AuditEvent)
     if not caller.is_superuser:
-        stmt = stmt.where(scope_units_clause(caller, AuditEvent.org_unit_id))
+        # A grant on a municipality's root covers all of its events, also those of units
+        # deleted since (their closure rows are gone with them).
+        roots = select(OrgUnit.municipality_id).where(
+            col(OrgUnit.id).in_(caller.granted_units()), col(OrgUnit.parent_id).is_(None)
+        )
+        stmt = stmt.where(
+            or_(
+                scope_units_clause(caller, AuditEvent.org_unit_id),
+                col(AuditEvent.municipality_id).in_(roots),
+            )
+        )
     if entity_type is not None:
         stmt = stmt.where(col(AuditEvent.entity_type) == entity_type)
     if entity_id is not None:

@@ -14,7 +14,8 @@ Username = Annotated[
         to_lower=True,
         min_length=3,
         max_length=100,
-        pattern=r"^[a-z0-9._@-]+$",
+        # Checked before to_lower: allow capitals here, they are stored lowercased.
+        pattern=r"^[A-Za-z0-9._@-]+$",
     ),
 ]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]

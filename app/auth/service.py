@@ -141,6 +141,8 @@ def can_manage_user(caller: Caller, user: User) -> bool:
 
 
 def get_user(session: Session, caller: Caller, user_id: int, *, for_update: bool = False) -> User:
+    # A caller who administers no municipality learns nothing about any user id: 403 for all.
+    require_user_admin(caller)
     user = session.get(User, user_id, with_for_update=for_update)
     if user is None or not can_manage_user(caller, user):
         raise NotFound(f"user {user_id} not found")

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, literal, or_
+from sqlalchemy import delete, func, insert, literal, or_, true
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -36,7 +36,13 @@ def root_unit_id(session: Session, municipality_id: int) -> int | None:
 
 
 def _audit_unit(
-    session: Session, caller: Caller, unit: OrgUnit, action: str, changes: dict[str, Any]
+    session: Session,
+    caller: Caller,
+    unit: OrgUnit,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    scope_unit_id: int | None = None,
 ) -> None:
     assert unit.id is not None
     record(
@@ -46,7 +52,7 @@ def _audit_unit(
         entity_type="org_unit",
         entity_id=unit.id,
         municipality_id=unit.municipality_id,
-        org_unit_id=unit.id,
+        org_unit_id=scope_unit_id or unit.id,
         changes=changes,
     )
 
@@ -84,7 +90,10 @@ def _link_under(session: Session, *, root_id: int, parent_id: int, municipality_
                 anc.c.ancestor_id,
                 sub.c.descendant_id,
                 anc.c.depth + sub.c.depth + 1,
-            ),
+            )
+            # Every ancestor with every descendant: a deliberate cross join, said explicitly
+            # (an implicit one makes SQLAlchemy warn of a cartesian product).
+            .select_from(anc.join(sub, true())),
         )
     )
 
@@ -217,6 +226,12 @@ def update_unit(session: Session, *, caller: Caller, unit: OrgUnit, data: OrgUni
                 errors=[{"loc": ["body", "parent_id"], "message": "required"}],
             )
         _move(session, caller, unit, changes["parent_id"])
+    # As on create: an active unit never hangs below an inactive one (moved or reactivated).
+    parent_id = changes.get("parent_id", unit.parent_id)
+    if changes.get("active", unit.active) and (parent_id != unit.parent_id or not unit.active):
+        parent = session.get(OrgUnit, parent_id) if parent_id is not None else None
+        if parent is not None and not parent.active:
+            raise Conflict(f"org unit {parent.id} is inactive: an active unit cannot be below it")
     if changes.get("active") is False and unit.active:
         below = session.scalar(
             select(func.count())
@@ -265,7 +280,9 @@ def delete_unit(session: Session, *, caller: Caller, unit: OrgUnit) -> None:
             f"org unit {unit.id} is referred to (by grants, plans or other records): "
             "deactivate it instead"
         ) from None
-    _audit_unit(session, caller, unit, "delete", diff(before, None))
+    # The unit's closure rows are gone: scope the event by the parent, or only a platform
+    # administrator could ever read it.
+    _audit_unit(session, caller, unit, "delete", diff(before, None), scope_unit_id=unit.parent_id)
     session.expunge(unit)
 
 
