@@ -161,7 +161,10 @@ def seed_demo(
         table.add_column(column)
     for username, (password, role, where) in DEMO_LOGINS.items():
         role_text = role if isinstance(role, str) and not where else f"{role} on {where}"
-        table.add_row(username, password, str(role_text))
+        shown = (
+            "(existed already: its own password)" if username in result.kept_logins else password
+        )
+        table.add_row(username, shown, str(role_text))
     console.print(table)
 
 

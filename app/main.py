@@ -15,7 +15,7 @@ from app import models  # noqa: F401  (every table registered before the first q
 from app.audit.router import router as audit_router
 from app.auth.router import auth_router, users_router
 from app.core.config import get_settings
-from app.core.db import get_engine
+from app.core.db import READ_ONLY, get_engine
 from app.core.errors import PROBLEM_JSON, Problem, install_error_handlers, problem_response
 from app.core.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.excel.router import router as excel_router
@@ -61,7 +61,7 @@ def _health_router() -> APIRouter:
     )
     def readyz():
         try:
-            with get_engine().connect() as conn:
+            with get_engine().execution_options(**{READ_ONLY: True}).connect() as conn:
                 conn.execute(text("SELECT 1"))
         except Exception:
             logging.getLogger("apologismos").exception("readiness check failed")

@@ -4,7 +4,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -13,7 +13,7 @@ from app.auth.models import Grant, LoginFailure, Role, User
 from app.auth.schemas import GrantCreate, GrantPublic, UserCreate, UserPublic, UserUpdate
 from app.auth.scope import Action, Caller, authorize_unit
 from app.core.config import get_settings
-from app.core.db import utcnow
+from app.core.db import contains, utcnow
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
 from app.core.security import (
     create_access_token,
@@ -166,10 +166,7 @@ def list_users_stmt(
     if active is not None:
         stmt = stmt.where(col(User.active).is_(active))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            func.lower(User.username).like(like) | func.lower(User.full_name).like(like)
-        )
+        stmt = stmt.where(or_(contains(User.username, q), contains(User.full_name, q)))
     return stmt.order_by(User.username)
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, insert
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, insert
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -109,6 +109,12 @@ def set_engine(engine: Engine | None) -> None:
     """Point the app at another engine (tests, the command line)."""
     global _engine
     _engine = engine
+
+
+def contains(column: Any, text: str) -> Any:
+    """Case-insensitive "contains" that takes `%` and `_` in the text literally."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
 
 
 def bulk_insert(

@@ -31,6 +31,7 @@ class SeedResult:
     units: int
     employees: int
     items: int = 0
+    kept_logins: tuple[str, ...] = ()  # usernames that existed already (passwords untouched)
 
 
 def _plan_units(scale: float) -> list[tuple[str, list[str]]]:
@@ -142,8 +143,10 @@ def seed_demo(
         step("employees", len(rows))
 
     quality_dept = next((u for u in units if u.name == DEMO_LOGINS["editor"][2]), staffed[0])
+    kept: list[str] = []
     for username, (password, role, _where) in DEMO_LOGINS.items():
         if session.scalar(select(User.id).where(col(User.username) == username)) is not None:
+            kept.append(username)
             continue
         user = User(
             username=username,
@@ -168,4 +171,4 @@ def seed_demo(
     session.flush()
     step("logins", len(DEMO_LOGINS))
     items = seed_plans(session, mid, today=local_today(), scale=scale, seed=seed, progress=step)
-    return SeedResult(True, mid, len(units) + 1, n_staff, items)
+    return SeedResult(True, mid, len(units) + 1, n_staff, items, tuple(kept))

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.audit.service import diff, record, snapshot
 from app.auth.scope import Action, Caller, authorize_unit, scope_units_clause
-from app.core.db import utcnow
+from app.core.db import contains, utcnow
 from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.org.models import Employee, Municipality, OrgUnit, OrgUnitClosure, UnitKind
 from app.org.schemas import EmployeeCreate, EmployeeUpdate, OrgUnitCreate, OrgUnitUpdate
@@ -217,6 +217,10 @@ def update_unit(session: Session, *, caller: Caller, unit: OrgUnit, data: OrgUni
             "only the root of a tree is a municipality",
             errors=[{"loc": ["body", "kind"], "message": "not allowed here"}],
         )
+    if changes.get("kind") == UnitKind.office and unit.kind != UnitKind.office:
+        below = session.scalar(select(func.count()).where(col(OrgUnit.parent_id) == unit.id))
+        if below:
+            raise Conflict(f"org unit {unit.id} has {below} units below it: an office has none")
     if "code" in changes and changes["code"] != unit.code:
         _ensure_code_free(session, unit.municipality_id, changes["code"], exclude_id=unit.id)
     if "parent_id" in changes and changes["parent_id"] != unit.parent_id:
@@ -314,10 +318,7 @@ def list_units_stmt(
     if active is not None:
         stmt = stmt.where(col(OrgUnit.active).is_(active))
     if q:
-        like = f"%{q.lower()}%"
-        stmt = stmt.where(
-            or_(func.lower(OrgUnit.name).like(like), func.lower(OrgUnit.code).like(like))
-        )
+        stmt = stmt.where(or_(contains(OrgUnit.name, q), contains(OrgUnit.code, q)))
     return stmt.order_by(col(OrgUnit.municipality_id), col(OrgUnit.code), col(OrgUnit.id))
 
 
@@ -448,5 +449,5 @@ def list_employees_stmt(
     if active is not None:
         stmt = stmt.where(col(Employee.active).is_(active))
     if q:
-        stmt = stmt.where(func.lower(Employee.full_name).like(f"%{q.lower()}%"))
+        stmt = stmt.where(contains(Employee.full_name, q))
     return stmt.order_by(col(Employee.full_name), col(Employee.id))

@@ -181,3 +181,28 @@ class TestListOrgUnits:
     )
     def test_bad_filters_are_422(self, client, w, params):
         assert_problem(client.get(UNITS, params=params, headers=auth(w.admin)), 422)
+
+
+class TestSearchAndKindRules:
+    def test_wildcards_in_the_search_are_literal(self, client, session):
+        from tests.builders import World, auth, unit
+
+        w = World(session)
+        unit(session, w.d1, "T13", "Τμήμα 100% Ψηφιακό")
+        r = client.get("/api/v1/org-units?q=%25", headers=auth(w.admin))
+        assert r.status_code == 200, r.text
+        assert [u["code"] for u in r.json()["items"]] == ["T13"]
+        r = client.get("/api/v1/org-units?q=_", headers=auth(w.admin))
+        assert r.json()["total"] == 0
+
+    def test_a_unit_with_units_below_cannot_become_an_office(self, client, session):
+        from tests.builders import World, auth
+
+        w = World(session)
+        h = auth(w.admin)
+        tag = client.get(f"/api/v1/org-units/{w.d1.id}", headers=h).headers["ETag"]
+        r = client.patch(
+            f"/api/v1/org-units/{w.d1.id}", json={"kind": "office"}, headers={**h, "If-Match": tag}
+        )
+        assert r.status_code == 409, r.text
+        assert "an office has none" in r.json()["detail"]
