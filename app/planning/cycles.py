@@ -6,9 +6,10 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import SelectOfScalar
 
 from app.audit.service import diff, record, snapshot
-from app.auth.scope import Action, Caller, authorize_unit
+from app.auth.scope import ALLOWED, Action, Caller, roles_on_unit
 from app.core.db import utcnow
-from app.core.errors import Conflict, InvalidInput, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.org.models import OrgUnit
 from app.org.service import root_unit_id
 from app.planning.models import Cycle, CycleStatus
 from app.planning.schemas import CycleCreate, CycleUpdate
@@ -22,12 +23,15 @@ def _authorize(
     root = root_unit_id(session, municipality_id)
     if root is None:
         raise NotFound(f"{what} not found")
-    if action == Action.read:
-        # Everyone with a grant in the municipality reads its cycles (they hold the deadlines).
-        if not caller.is_superuser and municipality_id not in caller.municipalities():
-            raise NotFound(f"{what} not found")
-    else:
-        authorize_unit(session, caller, root, action, what=what)
+    # Everyone with a grant in the municipality reads its cycles (they hold the deadlines);
+    # to them the cycle exists, so a change they may not make is 403, not 404.
+    if caller.is_superuser:
+        return root
+    if municipality_id not in caller.municipalities():
+        raise NotFound(f"{what} not found")
+    if action != Action.read and not roles_on_unit(session, caller, root) & ALLOWED[action]:
+        needed = ", ".join(sorted(r.value for r in ALLOWED[action]))
+        raise Forbidden(f"{what}: this needs the role {needed} on the whole municipality")
     return root
 
 
@@ -102,7 +106,8 @@ def _audit(
 def create_cycle(session: Session, *, caller: Caller, data: CycleCreate) -> Cycle:
     municipality_id = data.municipality_id
     if municipality_id is None:
-        mine = caller.municipalities(Action.review)
+        # The one municipality the caller manages or, lacking any, reads (then refused: 403).
+        mine = caller.municipalities(Action.review) or caller.municipalities()
         if len(mine) != 1:
             raise InvalidInput(
                 "say which municipality the cycle is for",
@@ -113,6 +118,9 @@ def create_cycle(session: Session, *, caller: Caller, data: CycleCreate) -> Cycl
         session, caller, municipality_id, Action.review, what=f"municipality {municipality_id}"
     )
     _check_deadlines(data.year, data.plan_deadline, data.report_deadline)
+    # One creation at a time per municipality (its root unit locked), so that a concurrent
+    # duplicate is a 409, not a unique violation.
+    session.get(OrgUnit, root, with_for_update={"key_share": True})
     existing = cycle_of(session, municipality_id, data.year)
     if existing is not None:
         raise Conflict(f"the cycle {data.year} exists already (cycle {existing.id})")

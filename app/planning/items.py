@@ -208,8 +208,19 @@ def update_item(
     return item
 
 
+def _carried_into(session: Session, item: Item) -> str | None:
+    copy = session.execute(
+        select(Item.id, Item.plan_id).where(col(Item.carried_over_from_id) == item.id).limit(1)
+    ).first()
+    return None if copy is None else f"plan {copy.plan_id} (item {copy.id})"
+
+
 def delete_item(session: Session, *, caller: Caller, plan: Plan, item: Item) -> None:
     assert item.id is not None
+    # A copy in next year's plan refers to it: refused with the reason, not a foreign-key 500.
+    copy = _carried_into(session, item)
+    if copy is not None:
+        raise Conflict(f"item {item.id} cannot be deleted: it was carried over into {copy}")
     before = {**snapshot(item, ITEM_FIELDS), "assignee_ids": _assignee_ids(session, item.id)}
     # An amendment may drop an item that was already reported on: its report lines go with it
     # (the audit event keeps what the item was).

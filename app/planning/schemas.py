@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -25,6 +26,15 @@ EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
 MAX_ASSIGNEES = 50
 
+CENT, TEN_THOUSANDTH = Decimal("0.01"), Decimal("0.0001")
+
+
+def _scale(exponent: Decimal) -> AfterValidator:
+    """Hold a number at its column's scale (1000 becomes 1000.00, as the database returns it),
+    so that sending a stored value again in another notation is no change."""
+    return AfterValidator(lambda d: d.quantize(exponent))
+
+
 Money = Annotated[
     Decimal,
     Field(
@@ -35,9 +45,12 @@ Money = Annotated[
         allow_inf_nan=False,
         examples=["12500.00"],
     ),
+    _scale(CENT),
 ]
 Weight = Annotated[
-    Decimal, Field(gt=0, le=1000, max_digits=8, decimal_places=2, allow_inf_nan=False)
+    Decimal,
+    Field(gt=0, le=1000, max_digits=8, decimal_places=2, allow_inf_nan=False),
+    _scale(CENT),
 ]
 KpiValue = Annotated[
     Decimal,
@@ -48,6 +61,7 @@ KpiValue = Annotated[
         decimal_places=4,
         allow_inf_nan=False,
     ),
+    _scale(TEN_THOUSANDTH),
 ]
 # Output: money always with two decimals, other numbers without trailing zeros; both as strings.
 MoneyOut = Annotated[
@@ -135,7 +149,7 @@ class ItemFields(WriteModel):
         Field(default=None, examples=["30-7311.001"])
     )
     planned_absorption: Money | None = None
-    weight: Weight = Decimal(1)
+    weight: Weight = Decimal("1.00")
     kpi_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     kpi_unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
     kpi_baseline: KpiValue | None = None
@@ -166,12 +180,19 @@ class ItemFields(WriteModel):
             raise ValueError(f"the planned absorption {v} is larger than the budget {budget}")
         return v
 
+    # On the values themselves: the check then runs (and names the field) whether or not a
+    # kpi_direction is sent, as pydantic skips validators of fields left to their default.
+    @field_validator("kpi_baseline", "kpi_target")
+    @classmethod
+    def _kpi_named(cls, v: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        if v is not None and not info.data.get("kpi_name"):
+            raise ValueError("a KPI with values needs a kpi_name")
+        return v
+
     @field_validator("kpi_direction")
     @classmethod
     def _kpi_consistent(cls, v: KpiDirection | None, info: ValidationInfo) -> KpiDirection | None:
         base, target = info.data.get("kpi_baseline"), info.data.get("kpi_target")
-        if (base is not None or target is not None) and not info.data.get("kpi_name"):
-            raise ValueError("a KPI with values needs a kpi_name")
         if v is not None and base is not None and target is not None:
             if v == KpiDirection.increase and target < base:
                 raise ValueError("an increasing KPI needs a target above its baseline")

@@ -95,6 +95,9 @@ def audit_plan(
 
 def create_plan(session: Session, *, caller: Caller, data: PlanCreate) -> Plan:
     unit = get_unit(session, caller, data.org_unit_id, Action.edit)
+    # One creation at a time per unit: of two concurrent requests the second then sees the
+    # first's plan (409) instead of failing on the unique constraint (500).
+    session.refresh(unit, with_for_update={"key_share": True})
     if not unit.active:
         raise Conflict(f"org unit {unit.id} is inactive: it makes no plans")
     require_open_cycle(session, unit.municipality_id, data.year)

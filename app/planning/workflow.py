@@ -28,8 +28,12 @@ def _step(
 ) -> dict[str, Any]:
     if plan.status not in allowed_from:
         wanted = " or ".join(s.value for s in allowed_from)
-        raise Conflict(f"plan {plan.id} is {plan.status}: only a {wanted} plan can be {action}")
-    before = {"status": plan.status, "return_comment": plan.return_comment}
+        article = "an" if wanted[0] in "aeiou" else "a"
+        raise Conflict(
+            f"plan {plan.id} is {plan.status}: only {article} {wanted} plan can be {action}"
+        )
+    fields = ("status", "return_comment", *extra)
+    before = {k: getattr(plan, k) for k in fields}
     plan.status = to.value
     for key, value in extra.items():
         setattr(plan, key, value)
@@ -37,8 +41,7 @@ def _step(
         plan.return_comment = comment
     plan.version += 1
     plan.updated_at = utcnow()
-    changes = diff(before, {"status": plan.status, "return_comment": plan.return_comment})
-    changes |= {k: {"before": None, "after": plain(v)} for k, v in extra.items()}
+    changes = diff(before, {k: getattr(plan, k) for k in fields})
     audit_plan(session, caller, plan, action, changes)
     session.flush()
     return changes
@@ -78,8 +81,8 @@ def approve(session: Session, *, caller: Caller, plan: Plan) -> Plan:
         PlanStatus.approved,
         approved_at=utcnow(),
         baseline_no=plan.baseline_no + 1,
+        return_comment=None,
     )
-    plan.return_comment = None
     assert plan.id is not None
     session.add(
         PlanBaseline(
