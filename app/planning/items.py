@@ -169,7 +169,10 @@ def create_item(
     session.flush()
     assert item.id is not None
     _set_assignees(session, plan, item.id, fields.assignee_ids)
-    changes = diff(None, {**snapshot(item, ITEM_FIELDS), "assignee_ids": fields.assignee_ids})
+    created = {**snapshot(item, ITEM_FIELDS), "assignee_ids": fields.assignee_ids}
+    if unplanned:
+        created["unplanned"] = True  # the trail tells a report's item from a plan's
+    changes = diff(None, created)
     _audit_item(session, caller, plan, item.id, "create", changes | _touch(plan, item))
     session.flush()
     return item
