@@ -294,7 +294,8 @@ def import_report_sheet(
             out.report.unchanged += 1
             continue
         try:
-            wanted = OutcomeFields.model_validate(given)
+            # A blank cell is an omitted field: a row without a status is "missing" it.
+            wanted = OutcomeFields.model_validate({k: v for k, v in given.items() if v is not None})
         except ValidationError as exc:
             _validation_problems(out, REPORT_SHEET, row, exc)
             continue

@@ -106,8 +106,8 @@ def greek(message: str) -> str:
 def pydantic_greek(err: dict[str, Any]) -> str:
     """A pydantic error of the shared schemas, in Greek."""
     kind, ctx = err.get("type", ""), err.get("ctx") or {}
-    if kind == "missing":
-        return "υποχρεωτικό πεδίο"
+    if kind == "missing" or (kind.endswith("_type") and err.get("input", "") is None):
+        return "υποχρεωτικό πεδίο"  # a blank cell is read as None
     if kind == "greater_than_equal":
         return f"πρέπει να είναι τουλάχιστον {ctx.get('ge')}"
     if kind == "greater_than":

@@ -35,7 +35,7 @@ ORG_KIND = "org_chart"
 def org_chart_workbook(session: Session, root: OrgUnit) -> bytes:
     from openpyxl import Workbook
 
-    from app.excel.writer import write_table
+    from app.excel.writer import put, write_table
 
     units = list(
         session.scalars(
@@ -52,7 +52,7 @@ def org_chart_workbook(session: Session, root: OrgUnit) -> bytes:
         select(Employee, OrgUnit.code)
         .join(OrgUnit, col(OrgUnit.id) == Employee.org_unit_id)
         .where(col(Employee.municipality_id) == root.municipality_id)
-        .order_by(col(OrgUnit.code), col(Employee.full_name))
+        .order_by(col(OrgUnit.code), col(Employee.full_name), col(Employee.id))
     ).all()
     wb = Workbook()
     ws = wb.active
@@ -101,7 +101,7 @@ def org_chart_workbook(session: Session, root: OrgUnit) -> bytes:
         start=1,
     ):
         meta.cell(row=r, column=1, value=key)
-        meta.cell(row=r, column=2, value=value)
+        put(meta, r, 2, value)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -142,6 +142,7 @@ def import_org_chart(
         pending = [
             r for r in parse_rows(UNITS_SHEET, rows, header, UNIT_COLUMNS, out.problems) if r.ok
         ]
+    pending = _unique_codes(pending, out)
     # Parents may come after their children in the file: apply in passes.
     while pending:
         waiting = []
@@ -168,7 +169,7 @@ def import_org_chart(
     header = find_header(rows, STAFF_COLUMNS) if rows else None
     if header is None:
         return
-    by_unit: dict[int, dict[str, Employee]] = {}
+    by_unit: dict[int, dict[str, list[Employee]]] = {}
     for row in parse_rows(STAFF_SHEET, rows, header, STAFF_COLUMNS, out.problems):
         if not row.ok:
             continue
@@ -184,13 +185,37 @@ def import_org_chart(
             continue
         assert unit.id is not None
         if unit.id not in by_unit:
-            by_unit[unit.id] = {
-                Staff.key(e.full_name): e
-                for e in session.scalars(
-                    select(Employee).where(col(Employee.org_unit_id) == unit.id)
-                )
-            }
+            # Namesakes are matched to the rows of their name in order (the download lists
+            # them by id), so each row is one person and a round trip changes nothing.
+            by_unit[unit.id] = {}
+            for e in session.scalars(
+                select(Employee)
+                .where(col(Employee.org_unit_id) == unit.id)
+                .order_by(col(Employee.id))
+            ):
+                by_unit[unit.id].setdefault(Staff.key(e.full_name), []).append(e)
         _apply_employee(session, caller, row, unit, by_unit[unit.id], out)
+
+
+def _unique_codes(rows: list[Row], out: Applied) -> list[Row]:
+    """A code twice in the sheet would make the second row silently change the unit the
+    first one made: the second is an error instead."""
+    first: dict[str, int] = {}
+    unique = []
+    for row in rows:
+        code = row.values.get("code") or ""
+        if fold(code) in first:
+            _problem(
+                out,
+                UNITS_SHEET,
+                row,
+                "code",
+                f"ο κωδικός «{code}» υπάρχει ήδη στη γραμμή {first[fold(code)]}",
+            )
+            continue
+        first[fold(code)] = row.number
+        unique.append(row)
+    return unique
 
 
 def _apply_unit(
@@ -252,12 +277,13 @@ def _apply_employee(
     caller: Caller,
     row: Row,
     unit: OrgUnit,
-    staff: dict[str, Employee],
+    staff: dict[str, list[Employee]],
     out: Applied,
 ) -> None:
     v = row.values
     key = Staff.key(v.get("full_name") or "")
-    existing = staff.get(key)
+    namesakes = staff.get(key)
+    existing = namesakes.pop(0) if namesakes else None
     try:
         with session.begin_nested():
             if existing is None:
@@ -269,8 +295,7 @@ def _apply_employee(
                         "job_title": v.get("job_title"),
                     }
                 )
-                emp = org.create_employee(session, caller=caller, data=data_emp)
-                staff[key] = emp
+                org.create_employee(session, caller=caller, data=data_emp)
                 out.report.created += 1
                 return
             wanted = {"email": v.get("email"), "job_title": v.get("job_title")}

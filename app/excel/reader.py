@@ -15,9 +15,23 @@ class SheetTooLong(Exception):
     pass
 
 
+class Unreadable(Exception):
+    """The parser refused the file (broken XML, a part larger than its zip entry declares,
+    ...): the upload is not a workbook that can be read."""
+
+
 def read_sheets(data: bytes, max_rows: int) -> dict[str, list[list[Any]]]:
     """Every sheet as rows of values (python-calamine: fast, and it reads LibreOffice and
     Google files whose declared dimensions are wrong). Trailing empty rows are dropped."""
+    try:
+        return _read_sheets(data, max_rows)
+    except SheetTooLong:
+        raise
+    except Exception as exc:  # calamine's own errors, whatever their class
+        raise Unreadable(f"{type(exc).__name__}: {exc}"[:500]) from None
+
+
+def _read_sheets(data: bytes, max_rows: int) -> dict[str, list[list[Any]]]:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))

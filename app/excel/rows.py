@@ -3,6 +3,7 @@
 import difflib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from app.excel.columns import CHOICES, Column, Kind
@@ -74,9 +75,11 @@ class Staff:
                 )
                 raise CellError(f"δεν υπάρχει υπάλληλος «{part.strip()}» στη μονάδα{hint}")
             if len(found) > 1:
+                # The workbook's list names namesakes with their id: offer exactly that.
+                name = self.names[key]
+                offers = " ή ".join(f"«{name} (#{i})»" for i in sorted(found))
                 raise CellError(
-                    f"υπάρχουν {len(found)} υπάλληλοι με το όνομα «{part.strip()}»: "
-                    "ζητήστε από τον διαχειριστή να τους ξεχωρίσει"
+                    f"υπάρχουν {len(found)} υπάλληλοι με το όνομα «{part.strip()}»: γράψτε {offers}"
                 )
             if found[0] not in ids:
                 ids.append(found[0])
@@ -96,10 +99,13 @@ def _choice(column: Column, value: object) -> str:
 
 def parse_cell(column: Column, value: object, staff: Staff | None) -> Any:
     if column.kind in (Kind.id, Kind.version):
-        number = as_decimal(value)
+        try:
+            number = as_decimal(value)
+        except CellError:
+            number = Decimal(-1)
         if number is None:
             return None
-        if number != number.to_integral_value() or number < 0:
+        if number != number.to_integral_value() or not 0 <= number < 2**31:
             raise CellError("μην αλλάζετε τις κρυφές στήλες")
         return int(number)
     if column.kind == Kind.date:

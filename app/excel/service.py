@@ -1,6 +1,8 @@
 """The unit workbook (download) and the import of a filled one (upload)."""
 
 import io
+import logging
+import re
 from dataclasses import asdict
 from datetime import date
 from typing import Any
@@ -11,12 +13,12 @@ from app.audit.service import record
 from app.auth.scope import Action, Caller, authorize_unit
 from app.core.config import get_settings
 from app.core.db import utcnow
-from app.core.errors import InvalidInput, NotFound
+from app.core.errors import InvalidInput, NotFound, UnsupportedMedia
 from app.excel import columns as C
 from app.excel.importer import Applied, import_plan_sheet, import_report_sheet
 from app.excel.models import ImportJob
 from app.excel.orgchart import ORG_KIND, import_org_chart
-from app.excel.reader import SheetTooLong, read_sheets
+from app.excel.reader import SheetTooLong, Unreadable, read_sheets
 from app.excel.rows import Problem, Staff
 from app.excel.safety import check_xlsx
 from app.excel.sandbox import run_isolated
@@ -27,17 +29,21 @@ from app.planning.models import Item, Plan
 from app.planning.service import items_public
 from app.reporting.models import Outcome
 
+log = logging.getLogger("apologismos.excel")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _staff(session: Session, unit: OrgUnit) -> list[tuple[int, str]]:
+def _staff(session: Session, unit: OrgUnit) -> list[tuple[int, str, bool]]:
+    """The employees of the unit and the units below it, inactive ones too: an item may still
+    name someone who has left, and its row must read back as it was written (the services
+    refuse assigning an inactive employee anew)."""
     return [
-        (i, n)
-        for i, n in session.execute(
-            select(Employee.id, Employee.full_name)
+        (i, n, bool(a))
+        for i, n, a in session.execute(
+            select(Employee.id, Employee.full_name, Employee.active)
             .join(OrgUnitClosure, col(OrgUnitClosure.descendant_id) == Employee.org_unit_id)
-            .where(col(OrgUnitClosure.ancestor_id) == unit.id, col(Employee.active).is_(True))
-            .order_by(col(Employee.full_name))
+            .where(col(OrgUnitClosure.ancestor_id) == unit.id)
+            .order_by(col(Employee.full_name), col(Employee.id))
         )
     ]
 
@@ -71,7 +77,7 @@ def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
     plan = _plan_of(session, unit, year)
     previous = _plan_of(session, unit, year - 1)
     people = _staff(session, unit)
-    staff = Staff(people)
+    staff = Staff([(i, n) for i, n, _ in people])
     if plan is not None:
         plan_items = list(
             session.scalars(
@@ -146,7 +152,7 @@ def unit_workbook(session: Session, *, unit: OrgUnit, year: int) -> bytes:
         plan_rows=plan_rows,
         report_columns=C.REPORT_COLUMNS,
         report_rows=report_rows,
-        staff=[staff.label(i, n) for i, n in people],
+        staff=[staff.label(i, n) for i, n, active in people if active],  # the drop-down
         meta={
             "org_unit_id": unit.id,
             "org_unit_code": unit.code,
@@ -178,6 +184,16 @@ def _meta(sheets: dict[str, list[list[Any]]]) -> dict[str, str]:
             f"{meta.get('template_version', ';')}, τρέχουσα {C.TEMPLATE_VERSION}): "
             "κατεβάστε νέο βιβλίο εργασίας"
         )
+    if meta.get("kind") == "blank" or not meta.get("org_unit_id"):
+        raise InvalidInput(
+            "το αρχείο είναι το κενό πρότυπο και δεν ανήκει σε καμία μονάδα: κατεβάστε από "
+            "την εφαρμογή το βιβλίο εργασίας της μονάδας και συμπληρώστε εκείνο"
+        )
+    # Numbers small enough for an integer column; anything else is a tampered sheet.
+    if not all(re.fullmatch(r"\d{1,9}", meta.get(k, "")) for k in ("org_unit_id", "year")):
+        raise InvalidInput(
+            "το κρυφό φύλλο «_meta» του αρχείου έχει αλλοιωθεί: κατεβάστε νέο βιβλίο εργασίας"
+        )
     return meta
 
 
@@ -201,6 +217,16 @@ def annotate(data: bytes, problems: list[tuple[str, str, str]]) -> bytes:
     return out.getvalue()
 
 
+def _annotated(data: bytes, problems: list[Problem]) -> bytes | None:
+    """The marked copy, or none when openpyxl cannot rewrite a file that calamine could read:
+    the problems are still listed, and the import must not fail for want of the copy."""
+    try:
+        return run_isolated(annotate, data, [(p.sheet, p.cell, p.message) for p in problems])
+    except Exception:
+        log.warning("could not write the annotated copy of an upload", exc_info=True)
+        return None
+
+
 def run_import(
     session: Session,
     *,
@@ -219,6 +245,12 @@ def run_import(
         sheets = run_isolated(read_sheets, data, max_rows)
     except SheetTooLong as exc:
         raise InvalidInput(f"το φύλλο «{exc}» έχει πάνω από {max_rows} γραμμές") from None
+    except Unreadable as exc:
+        log.info("an uploaded workbook could not be parsed: %s", exc)
+        raise UnsupportedMedia(
+            "το αρχείο είναι κατεστραμμένο: δεν διαβάζεται ως .xlsx (ανοίξτε το στο Excel ή "
+            "στο LibreOffice και αποθηκεύστε το ξανά)"
+        ) from None
     meta = _meta(sheets)
     unit = session.get(OrgUnit, int(meta.get("org_unit_id", "0") or 0))
     if unit is None or unit.code != meta.get("org_unit_code"):
@@ -252,7 +284,7 @@ def run_import(
                 unit,
                 file_year,
                 sheets[C.PLAN_SHEET],
-                Staff(_staff(session, unit)),
+                Staff([(i, n) for i, n, _ in _staff(session, unit)]),
                 out,
             )
         if C.REPORT_SHEET in sheets:
@@ -262,11 +294,7 @@ def run_import(
     else:
         savepoint.commit()
     problems = [asdict(p) for p in out.problems]
-    annotated = (
-        run_isolated(annotate, data, [(p.sheet, p.cell, p.message) for p in out.problems])
-        if problems
-        else None
-    )
+    annotated = _annotated(data, out.problems) if problems else None
     status = "dry_run" if dry_run else "refused" if problems else "committed"
     job = ImportJob(
         municipality_id=unit.municipality_id,

@@ -106,8 +106,7 @@ def as_bool(value: object) -> bool | None:
     raise CellError(f"«{value}»: γράψτε Ναι ή Όχι")
 
 
-def escape_formula(value: object) -> object:
-    """Text that a spreadsheet would run as a formula is written as text."""
-    if isinstance(value, str) and value and value[0] in "=+-@\t\r":
-        return "'" + value
-    return value
+def looks_like_formula(value: object) -> bool:
+    """Text that a spreadsheet would run as a formula when typed or pasted (CSV injection):
+    such text must be written as a text cell, never as a formula."""
+    return isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")

@@ -25,7 +25,7 @@ from app.excel.columns import (
     Column,
     Kind,
 )
-from app.excel.values import escape_formula
+from app.excel.values import looks_like_formula
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 LOCKED_FILL = PatternFill("solid", fgColor="E7E6E6")
@@ -51,6 +51,17 @@ INSTRUCTIONS = [
 ]
 
 
+def put(ws: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Write a cell. Text that would run as a formula stays a text cell holding exactly that
+    text (openpyxl makes a leading `=` a live formula; an added apostrophe would change the
+    text, and the re-import would see a change); `quotePrefix` keeps it text when edited."""
+    cell = ws.cell(row=row, column=column, value=value)
+    if looks_like_formula(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    return cell
+
+
 def _write_sheet(
     ws: Worksheet,
     columns: Sequence[Column],
@@ -72,11 +83,11 @@ def _write_sheet(
     for n, values in enumerate(rows, start=2):
         for i, column in enumerate(columns, start=1):
             value = values.get(column.key)
-            if column.kind == Kind.choice and value is not None and column.choices:
+            if value is not None and column.choices:  # drop-down lists and yes/no
                 value = CHOICES[column.choices].get(str(value), value)
             elif isinstance(value, Decimal):
                 value = float(value)
-            cell = ws.cell(row=n, column=i, value=escape_formula(value))
+            cell = put(ws, n, i, value)
             _format(cell, column)
     last = n + (SPARE_ROWS if editable_rows else 0)
     for i, column in enumerate(columns, start=1):
@@ -139,7 +150,7 @@ def _lists(wb: Workbook, staff: Sequence[str]) -> dict[str, str]:
         letter = get_column_letter(col)
         ws.cell(row=1, column=col, value=name)
         for r, label in enumerate(labels.values(), start=2):
-            ws.cell(row=r, column=col, value=escape_formula(label))
+            put(ws, r, col, label)
         if labels:
             refs[name] = f"'{LISTS_SHEET}'!${letter}$2:${letter}${len(labels) + 1}"
     return refs
@@ -169,7 +180,7 @@ def build_workbook(
         ],
         start=1,
     ):
-        cell = info.cell(row=r, column=1, value=escape_formula(line))
+        cell = put(info, r, 1, line)
         cell.alignment = Alignment(wrap_text=True)
         if r <= 2:
             cell.font = Font(bold=True, size=13 if r == 1 else 11)
@@ -187,7 +198,7 @@ def build_workbook(
         {"template_version": TEMPLATE_VERSION, **meta}.items(), start=1
     ):
         ws.cell(row=r, column=1, value=key)
-        ws.cell(row=r, column=2, value=value.isoformat() if isinstance(value, date) else value)
+        put(ws, r, 2, value.isoformat() if isinstance(value, date) else value)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
