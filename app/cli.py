@@ -219,7 +219,7 @@ def excel_workbook(
     output: Annotated[str, typer.Option("-o", "--output", help="file to write")] = "",
     municipality: Annotated[str | None, typer.Option(help="municipality code")] = None,
 ) -> None:
-    """Write the pre-filled workbook of a unit."""
+    """Write the pre-filled workbook of a unit (an operator's command: no user, no scope)."""
     from app.core.db import get_engine
     from app.excel.service import unit_workbook
 
@@ -276,13 +276,18 @@ def excel_consolidated(
     """Write the quality unit's consolidated workbook of a year."""
     from app.auth.scope import Action, authorize_unit
     from app.core.db import get_engine, local_today
+    from app.core.errors import DomainError
     from app.excel.export import consolidated_workbook
     from app.metrics.service import default_as_of
 
     with Session(get_engine()) as session:
         caller = _as_user(session, user)
         org_unit = _unit_by_code(session, unit, municipality)
-        authorize_unit(session, caller, org_unit.id, Action.review, what=f"org unit {unit}")
+        try:
+            authorize_unit(session, caller, org_unit.id, Action.review, what=f"org unit {unit}")
+        except DomainError as exc:
+            console.print(f"[red]{exc.detail}[/red]")
+            raise typer.Exit(2) from None
         data = consolidated_workbook(
             session,
             caller=caller,

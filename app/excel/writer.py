@@ -167,6 +167,7 @@ def build_workbook(
     report_rows: list[dict[str, Any]],
     staff: Sequence[str],
     meta: dict[str, Any],
+    title: str | None = None,
 ) -> bytes:
     wb = Workbook()
     info = wb.active
@@ -175,7 +176,7 @@ def build_workbook(
     info.column_dimensions["A"].width = 110
     for r, line in enumerate(
         [
-            f"{unit_name} ({unit_code}) — προγραμματισμός {year}, απολογισμός {year - 1}",
+            title or f"{unit_name} ({unit_code}) — προγραμματισμός {year}, απολογισμός {year - 1}",
             *INSTRUCTIONS,
         ],
         start=1,
@@ -232,6 +233,7 @@ def blank_unit_workbook() -> bytes:
     return build_workbook(
         unit_code="",
         unit_name="Υπηρεσία",
+        title="Πρότυπος πίνακας προγραμματισμού και απολογισμού",
         year=date.today().year,
         plan_columns=PLAN_COLUMNS,
         plan_rows=[],
