@@ -169,11 +169,7 @@ def run(pg_url: str, *, municipalities: int, items_per: int, runs: int) -> list[
             )
             scope = service.Scope(org_unit_id=root, municipality_id=middle, year=year)
             one = p50(
-                lambda: (
-                    service.totals(session, scope, as_of),
-                    service.grouped(session, scope, GroupBy.org_unit, as_of),
-                ),
-                runs=runs,
+                lambda: service.completion(session, scope, GroupBy.org_unit, as_of), runs=runs
             )
             everyone = p50(
                 lambda: service.by_municipality(session, year, as_of),

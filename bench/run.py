@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         default=330,
         help="national case: municipalities of 10,000 items each",
     )
+    parser.add_argument(
+        "--import-sizes", default="2000,20000", help="items of the workbooks of the import case"
+    )
     args = parser.parse_args(argv)
     cases = [c for c in args.cases.split(",") if c]
     backends = [b for b in args.backends.split(",") if b]
@@ -70,7 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench import excel_case
 
         for backend in backends:
-            for n in (50,) if args.smoke else (2000, 20000):
+            sizes = [50] if args.smoke else [int(n) for n in args.import_sizes.split(",")]
+            for n in sizes:
                 results += excel_case.run_import_case(backend, args.pg_url, items=n, runs=runs)
     if "export" in cases:
         from bench import excel_case
