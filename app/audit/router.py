@@ -13,7 +13,7 @@ from app.auth.deps import CallerDep
 from app.auth.scope import scope_units_clause
 from app.core.db import SessionDep
 from app.core.http import problems
-from app.core.pagination import Page, PageDep, paginate
+from app.core.pagination import Page, PageDep, page_of
 from app.org.models import OrgUnit, OrgUnitClosure
 
 router = APIRouter(tags=["audit"])
@@ -65,10 +65,4 @@ def list_audit_events(
         stmt = stmt.where(col(AuditEvent.at) >= since)
     if until is not None:
         stmt = stmt.where(col(AuditEvent.at) < until)
-    rows, total = paginate(session, stmt.order_by(col(AuditEvent.id).desc()), page)
-    return Page(
-        items=[AuditEventPublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(session, stmt.order_by(col(AuditEvent.id).desc()), page, AuditEventPublic)

@@ -23,7 +23,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized
 from app.core.http import IfMatchHeader, check_version, problems, set_etag
-from app.core.pagination import Page, PageDep, paginate
+from app.core.pagination import Page, PageDep, page_of
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
@@ -96,12 +96,8 @@ def list_users(
     q: Annotated[str | None, Query(max_length=100)] = None,
 ) -> Page[UserPublic]:
     stmt = service.list_users_stmt(caller, municipality_id=municipality_id, active=active, q=q)
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[service.user_public(session, u) for u in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
+    return page_of(
+        session, stmt, page, lambda rows: [service.user_public(session, u) for u in rows]
     )
 
 

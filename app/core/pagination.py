@@ -1,6 +1,7 @@
 """The list envelope `{items, total, limit, offset}` and its query parameters."""
 
-from typing import Annotated, Any, Generic, TypeVar
+from collections.abc import Callable
+from typing import Annotated, Any, Generic, TypeVar, cast
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
@@ -41,3 +42,21 @@ def paginate(session: Session, stmt: Select[Any], page: PageParams) -> tuple[lis
     total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
     rows = list(session.scalars(stmt.limit(page.limit).offset(page.offset)))
     return rows, total
+
+
+def page_of(
+    session: Session,
+    stmt: Select[Any],
+    page: PageParams,
+    schema: type[BaseModel] | Callable[[list[Any]], list[Any]],
+) -> Page[Any]:
+    """One page of `stmt` in the list envelope, its rows turned into `schema` (a model, or a
+    function of the rows when loading them needs more than the row)."""
+    rows, total = paginate(session, stmt, page)
+    items: list[Any]
+    if isinstance(schema, type):
+        model = cast(type[BaseModel], schema)
+        items = [model.model_validate(r) for r in rows]
+    else:
+        items = list(schema(rows))
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

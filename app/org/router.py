@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.http import IfMatchHeader, check_version, problems, set_etag
-from app.core.pagination import Page, PageDep, paginate
+from app.core.pagination import Page, PageDep, page_of
 from app.org import service
 from app.org.deps import ManagedEmployee, ManagedUnit, ReadableEmployee, ReadableUnit
 from app.org.models import UnitKind
@@ -47,13 +47,7 @@ def list_org_units(
         active=active,
         q=q,
     )
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[OrgUnitPublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(session, stmt, page, OrgUnitPublic)
 
 
 @router.post(
@@ -136,13 +130,7 @@ def list_employees(
     stmt = service.list_employees_stmt(
         caller, org_unit_id=org_unit_id, under=under, active=active, q=q
     )
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[EmployeePublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(session, stmt, page, EmployeePublic)
 
 
 @router.post(

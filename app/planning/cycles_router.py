@@ -5,7 +5,7 @@ from fastapi import APIRouter, Response, status
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.http import IfMatchHeader, check_version, problems, set_etag
-from app.core.pagination import Page, PageDep, paginate
+from app.core.pagination import Page, PageDep, page_of
 from app.planning import cycles
 from app.planning.deps import ManagedCycle, ReadableCycle
 from app.planning.models import CycleStatus
@@ -27,13 +27,7 @@ def list_cycles(
     stmt = cycles.list_cycles_stmt(
         caller, municipality_id=municipality_id, year=year, status=status
     )
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[CyclePublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(session, stmt, page, CyclePublic)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
 from app.core.http import IfMatchHeader, check_version, problems, set_etag
-from app.core.pagination import Page, PageDep, paginate
+from app.core.pagination import Page, PageDep, page_of
 from app.planning import items, service, workflow
 from app.planning.deps import (
     EditableItem,
@@ -216,9 +216,11 @@ def list_plan_items(
         stmt = stmt.where(col(Item.kind) == kind.value)
     if unplanned is not None:
         stmt = stmt.where(col(Item.unplanned).is_(unplanned))
-    rows, total = paginate(session, stmt.order_by(col(Item.code), col(Item.id)), page)
-    return Page(
-        items=service.items_public(session, rows), total=total, limit=page.limit, offset=page.offset
+    return page_of(
+        session,
+        stmt.order_by(col(Item.code), col(Item.id)),
+        page,
+        lambda rows: service.items_public(session, rows),
     )
 
 

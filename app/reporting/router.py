@@ -9,7 +9,7 @@ from app.auth.scope import Action
 from app.core.db import SessionDep
 from app.core.errors import NotFound
 from app.core.http import IfMatchHeader, check_version, problems, set_etag
-from app.core.pagination import Page, PageDep, paginate
+from app.core.pagination import Page, PageDep, page_of
 from app.planning import items
 from app.planning.deps import EditableItem, EditablePlan, ReadableItem, ReviewablePlan
 from app.planning.models import Plan
@@ -195,13 +195,7 @@ def list_corrective_actions(
     status: ActionStatus | None = None,
 ) -> Page[CorrectiveActionPublic]:
     stmt = service.list_actions_stmt(caller, under=under, year=year, status=status)
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[CorrectiveActionPublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(session, stmt, page, CorrectiveActionPublic)
 
 
 @actions_router.get(
@@ -213,13 +207,7 @@ def list_item_corrective_actions(
     item: ReadableItem, session: SessionDep, caller: CallerDep, page: PageDep
 ) -> Page[CorrectiveActionPublic]:
     stmt = service.list_actions_stmt(caller, item_id=item.id)
-    rows, total = paginate(session, stmt, page)
-    return Page(
-        items=[CorrectiveActionPublic.model_validate(r) for r in rows],
-        total=total,
-        limit=page.limit,
-        offset=page.offset,
-    )
+    return page_of(session, stmt, page, CorrectiveActionPublic)
 
 
 @actions_router.post(
