@@ -1,9 +1,10 @@
 """Optimistic concurrency over HTTP (strong ETags, If-Match) and error declarations for OpenAPI."""
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Response
+from pydantic import BaseModel
 
 from app.core.errors import PreconditionRequired, Problem, StaleVersion
 
@@ -16,6 +17,15 @@ def etag(version: int) -> str:
 
 def set_etag(response: Response, version: int) -> None:
     response.headers["ETag"] = etag(version)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def with_etag(response: Response, obj: Any, schema: type[M]) -> M:
+    """The answer to a read or a change: `obj` as `schema`, its version as the ETag."""
+    set_etag(response, obj.version)
+    return schema.model_validate(obj)
 
 
 IfMatchHeader = Annotated[

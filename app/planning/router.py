@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
-from app.core.http import IfMatchHeader, check_version, problems, set_etag
+from app.core.http import IfMatchHeader, check_version, problems, set_etag, with_etag
 from app.core.pagination import Page, PageDep, page_of
 from app.planning import items, service, workflow
 from app.planning.deps import (
@@ -130,9 +130,7 @@ def submit_plan(
     if_match: IfMatchHeader = None,
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
-    plan = workflow.submit(session, caller=caller, plan=plan)
-    set_etag(response, plan.version)
-    return PlanPublic.model_validate(plan)
+    return with_etag(response, workflow.submit(session, caller=caller, plan=plan), PlanPublic)
 
 
 @plans_router.post(
@@ -148,9 +146,7 @@ def approve_plan(
     if_match: IfMatchHeader = None,
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
-    plan = workflow.approve(session, caller=caller, plan=plan)
-    set_etag(response, plan.version)
-    return PlanPublic.model_validate(plan)
+    return with_etag(response, workflow.approve(session, caller=caller, plan=plan), PlanPublic)
 
 
 @plans_router.post(
@@ -168,8 +164,7 @@ def return_plan(
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
     plan = workflow.return_plan(session, caller=caller, plan=plan, comment=body.comment)
-    set_etag(response, plan.version)
-    return PlanPublic.model_validate(plan)
+    return with_etag(response, plan, PlanPublic)
 
 
 @plans_router.post(
@@ -187,8 +182,7 @@ def reopen_plan(
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
     plan = workflow.reopen(session, caller=caller, plan=plan, comment=body.comment)
-    set_etag(response, plan.version)
-    return PlanPublic.model_validate(plan)
+    return with_etag(response, plan, PlanPublic)
 
 
 def _ensure_item_editable(session: Session, plan: Plan, item: Item) -> None:

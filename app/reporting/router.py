@@ -8,7 +8,7 @@ from app.auth.deps import CallerDep
 from app.auth.scope import Action
 from app.core.db import SessionDep
 from app.core.errors import NotFound
-from app.core.http import IfMatchHeader, check_version, problems, set_etag
+from app.core.http import IfMatchHeader, check_version, problems, set_etag, with_etag
 from app.core.pagination import Page, PageDep, page_of
 from app.planning import items
 from app.planning.deps import EditableItem, EditablePlan, ReadableItem, ReviewablePlan
@@ -89,11 +89,6 @@ def create_unplanned_item(
     return items_public(session, [item])[0]
 
 
-def _report_step(plan: Plan, response: Response) -> PlanPublic:
-    set_etag(response, plan.version)
-    return PlanPublic.model_validate(plan)
-
-
 @router.post(
     "/plans/{plan_id}/report/submit",
     summary="Submit the report (422 lists every missing outcome and reason)",
@@ -107,7 +102,7 @@ def submit_report(
     if_match: IfMatchHeader = None,
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
-    return _report_step(workflow.submit(session, caller=caller, plan=plan), response)
+    return with_etag(response, workflow.submit(session, caller=caller, plan=plan), PlanPublic)
 
 
 @router.post(
@@ -123,7 +118,7 @@ def approve_report(
     if_match: IfMatchHeader = None,
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
-    return _report_step(workflow.approve(session, caller=caller, plan=plan), response)
+    return with_etag(response, workflow.approve(session, caller=caller, plan=plan), PlanPublic)
 
 
 @router.post(
@@ -140,8 +135,10 @@ def return_report(
     if_match: IfMatchHeader = None,
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
-    return _report_step(
-        workflow.return_report(session, caller=caller, plan=plan, comment=body.comment), response
+    return with_etag(
+        response,
+        workflow.return_report(session, caller=caller, plan=plan, comment=body.comment),
+        PlanPublic,
     )
 
 
@@ -159,8 +156,10 @@ def reopen_report(
     if_match: IfMatchHeader = None,
 ) -> PlanPublic:
     check_version(if_match, plan.version, what=f"plan {plan.id}")
-    return _report_step(
-        workflow.reopen(session, caller=caller, plan=plan, comment=body.comment), response
+    return with_etag(
+        response,
+        workflow.reopen(session, caller=caller, plan=plan, comment=body.comment),
+        PlanPublic,
     )
 
 
