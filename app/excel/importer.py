@@ -1,7 +1,9 @@
-"""Applying a unit workbook: rows become the same schema objects as the JSON API and go
-through the same services, each row in a savepoint so that every problem is found; the whole
-import is one savepoint, kept only when nothing failed and it is not a dry run."""
+"""Applying a unit workbook: rows become the same schema objects as the JSON API and are
+checked, one by one so that every problem is found, by the same writers as the API
+(`ItemWriter`, `put_outcomes`); each sheet returns what writes it, a few statements whatever
+the number of rows, run only when no sheet has a problem and it is not a dry run."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,12 +18,12 @@ from app.excel.reader import find_header
 from app.excel.rows import Problem, Row, Staff, parse_rows
 from app.excel.values import fold
 from app.org.models import OrgUnit
-from app.planning import items as item_service
 from app.planning import service as plan_service
-from app.planning.models import Item, ItemAssignee, Plan
-from app.planning.schemas import ItemCreate, ItemFields, ItemUpdate, PlanCreate
-from app.reporting import service as report_service
+from app.planning.items import ItemWriter
+from app.planning.models import Item, Plan
+from app.planning.schemas import ItemFields, ItemUpdate, PlanCreate
 from app.reporting.schemas import OutcomeFields
+from app.reporting.service import ensure_report_editable, outcomes_of, put_outcomes
 
 ITEM_KEYS = tuple(ItemFields.model_fields)
 OUTCOME_KEYS = tuple(OutcomeFields.model_fields)
@@ -74,16 +76,6 @@ def _domain_problem(out: Applied, sheet: str, row: Row, exc: DomainError, key: s
     )
 
 
-def _current_fields(session: Session, item: Item) -> dict[str, Any]:
-    staff = sorted(
-        session.scalars(
-            select(ItemAssignee.employee_id).where(col(ItemAssignee.item_id) == item.id)
-        )
-    )
-    values = {k: getattr(item, k) for k in ITEM_KEYS if k != "assignee_ids"}
-    return ItemFields.model_validate({**values, "assignee_ids": staff}).model_dump()
-
-
 def _as_fields(row: Row) -> dict[str, Any]:
     # A blank cell takes the field's default (none, or weight 1), as an omitted JSON field does.
     values = {k: v for k, v in row.values.items() if k in ITEM_KEYS and v is not None}
@@ -99,7 +91,9 @@ def import_plan_sheet(
     rows: list[list[Any]],
     staff: Staff,
     out: Applied,
-) -> None:
+) -> Callable[[], Any] | None:
+    """Check the plan sheet's rows against the plan of `year`; what would write them (run
+    only when no sheet has a problem and it is not a dry run), or none when nothing changes."""
     header = find_header(rows, PLAN_COLUMNS)
     if header is None:
         out.problems.append(
@@ -111,7 +105,7 @@ def import_plan_sheet(
                 "δεν βρέθηκαν οι επικεφαλίδες των στηλών (π.χ. «Είδος», «Τίτλος ενέργειας»)",
             )
         )
-        return
+        return None
     parsed = parse_rows(PLAN_SHEET, rows, header, PLAN_COLUMNS, out.problems, staff=staff)
     plan = session.scalar(
         select(Plan)
@@ -157,6 +151,9 @@ def import_plan_sheet(
                 row.values["id"] = item_id
                 break
     changes: list[tuple[str, Row, ItemFields, Item | None]] = []
+    writer = None if plan is None else ItemWriter(session, caller=caller, plan=plan)
+    if writer is not None:
+        writer.load_assignees(existing)
     for row in parsed:
         if not row.ok:
             continue
@@ -169,8 +166,9 @@ def import_plan_sheet(
         if item_id is None:
             changes.append(("create", row, wanted, None))
             continue
+        assert writer is not None  # the row names an item of the plan
         item = existing[item_id]
-        current = _current_fields(session, item)
+        current = ItemFields.model_validate(writer.current(item)).model_dump()
         proposed = wanted.model_dump()
         if proposed["code"] is None:
             proposed["code"] = current["code"]
@@ -190,7 +188,7 @@ def import_plan_sheet(
             changes.append(("update", row, wanted, item))
     removed = [item for item_id, item in existing.items() if item_id not in claimed]
     if not changes and not removed:
-        return
+        return None
     if plan is None:
         try:
             with session.begin_nested():
@@ -200,7 +198,9 @@ def import_plan_sheet(
                 )
         except DomainError as exc:
             out.problems.append(Problem(PLAN_SHEET, "A1", "", "", greek(exc.detail)))
-            return
+            return None
+        writer = ItemWriter(session, caller=caller, plan=plan)
+    assert writer is not None
     try:
         plan_service.ensure_editable(session, plan)
     except DomainError as exc:
@@ -208,35 +208,27 @@ def import_plan_sheet(
             _row_problem(out, PLAN_SHEET, row, "title", greek(exc.detail))
         if removed:
             out.problems.append(Problem(PLAN_SHEET, "A1", "", "", greek(exc.detail)))
-        return
+        return None
+    writer.load_staff(e for _, _, wanted, _ in changes for e in wanted.assignee_ids)
     for action, row, wanted, target in changes:
         try:
-            with session.begin_nested():
-                if action == "create":
-                    item_service.create_item(
-                        session,
-                        caller=caller,
-                        plan=plan,
-                        data=ItemCreate.model_validate(wanted.model_dump()),
-                    )
-                    out.plan.created += 1
-                else:
-                    assert target is not None
-                    patch = wanted.model_dump(exclude={"code"} if wanted.code is None else set())
-                    item_service.update_item(
-                        session,
-                        caller=caller,
-                        plan=plan,
-                        item=target,
-                        data=ItemUpdate.model_validate(patch),
-                    )
-                    out.plan.updated += 1
+            if action == "create":
+                writer.create(wanted)
+                out.plan.created += 1
+            else:
+                assert target is not None
+                patch = wanted.model_dump(exclude={"code"} if wanted.code is None else set())
+                writer.update(target, ItemUpdate.model_validate(patch))
+                out.plan.updated += 1
         except DomainError as exc:
             _domain_problem(out, PLAN_SHEET, row, exc, "title")
-    for item in removed:
-        with session.begin_nested():
-            item_service.delete_item(session, caller=caller, plan=plan, item=item)
-            out.plan.deleted += 1
+    if removed:
+        try:
+            writer.delete(removed)
+            out.plan.deleted += len(removed)
+        except DomainError as exc:
+            out.problems.append(Problem(PLAN_SHEET, "A1", "", "", greek(exc.detail)))
+    return writer.write
 
 
 def _current_outcome(outcome: Any) -> dict[str, Any] | None:
@@ -247,7 +239,8 @@ def _current_outcome(outcome: Any) -> dict[str, Any] | None:
 
 def import_report_sheet(
     session: Session, caller: Caller, unit: OrgUnit, year: int, rows: list[list[Any]], out: Applied
-) -> None:
+) -> Callable[[], Any] | None:
+    """Check the report sheet's rows against the plan of `year − 1`; what would write them."""
     header = find_header(rows, REPORT_COLUMNS)
     if header is None:
         out.problems.append(
@@ -259,18 +252,20 @@ def import_report_sheet(
                 "δεν βρέθηκαν οι επικεφαλίδες των στηλών (π.χ. «Κατάσταση»)",
             )
         )
-        return
+        return None
     parsed = parse_rows(REPORT_SHEET, rows, header, REPORT_COLUMNS, out.problems)
     plan = session.scalar(
         select(Plan)
         .where(col(Plan.org_unit_id) == unit.id, col(Plan.year) == year - 1)
         .with_for_update()
     )
-    items = (
+    items: dict[int | None, Item] = (
         {}
         if plan is None
         else {i.id: i for i in session.scalars(select(Item).where(col(Item.plan_id) == plan.id))}
     )
+    outcomes = outcomes_of(session, [i for i in items if i is not None])
+    wanted_rows: list[tuple[Row, Item, OutcomeFields]] = []
     for row in parsed:
         if not row.ok:
             continue
@@ -289,7 +284,7 @@ def import_report_sheet(
                 )
             continue
         assert item.id is not None
-        outcome = report_service.outcome_of(session, item.id)
+        outcome = outcomes.get(item.id)
         if all(v is None for v in given.values()) and outcome is None:
             out.report.unchanged += 1
             continue
@@ -315,14 +310,24 @@ def import_report_sheet(
                 "λήψη του αρχείου: κατεβάστε νέο αρχείο",
             )
             continue
-        try:
-            with session.begin_nested():
-                report_service.put_outcome(
-                    session, caller=caller, plan=plan, item=item, data=wanted
-                )
-            if outcome is None:
-                out.report.created += 1
-            else:
-                out.report.updated += 1
-        except DomainError as exc:
+        wanted_rows.append((row, item, wanted))
+        if outcome is None:
+            out.report.created += 1
+        else:
+            out.report.updated += 1
+    if not wanted_rows or plan is None:
+        return None
+    try:
+        ensure_report_editable(session, plan)
+    except DomainError as exc:
+        for row, _, _ in wanted_rows:
             _domain_problem(out, REPORT_SHEET, row, exc, "status")
+        return None
+    report_plan = plan
+    return lambda: put_outcomes(
+        session,
+        caller=caller,
+        plan=report_plan,
+        wanted=[(item, wanted) for _, item, wanted in wanted_rows],
+        current=outcomes,
+    )

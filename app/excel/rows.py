@@ -4,6 +4,7 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from app.excel.columns import CHOICES, Column, Kind
@@ -86,14 +87,21 @@ class Staff:
         return ids
 
 
+@cache
+def _choice_codes(choices: str) -> dict[str, str]:
+    """Folded code or label → code, of one drop-down list."""
+    codes = {}
+    for code, label in reversed(CHOICES[choices].items()):
+        codes[fold(label)] = codes[fold(code)] = code
+    return codes
+
+
 def _choice(column: Column, value: object) -> str:
     assert column.choices is not None
-    labels = CHOICES[column.choices]
-    folded = fold(value)
-    for code, label in labels.items():
-        if folded in (fold(code), fold(label)):
-            return code
-    allowed = ", ".join(labels.values())
+    code = _choice_codes(column.choices).get(fold(value))
+    if code is not None:
+        return code
+    allowed = ", ".join(CHOICES[column.choices].values())
     raise CellError(f"«{value}» δεν είναι στη λίστα ({allowed})")
 
 
@@ -126,9 +134,20 @@ def parse_cell(column: Column, value: object, staff: Staff | None) -> Any:
     return as_text(value)
 
 
+_TOTAL_LEN = 2 * max(len(w) for w in TOTAL_WORDS) + 10
+_TOTAL_INITIALS = frozenset(w[0] for w in TOTAL_WORDS)
+
+
 def is_total_row(values: list[Any]) -> bool:
-    texts = [fold(v) for v in values if isinstance(v, str) and v.strip()]
-    return bool(texts) and any(t.rstrip(":") in TOTAL_WORDS for t in texts)
+    """A row of totals that the clerk added under the items («Σύνολο:»). Cheap tests first:
+    longer text, or text starting with another letter, is an item's, not a total's label."""
+    return any(
+        isinstance(v, str)
+        and len(v) <= _TOTAL_LEN
+        and v.lstrip()[:1].lower() in _TOTAL_INITIALS
+        and fold(v).rstrip(":") in TOTAL_WORDS
+        for v in values
+    )
 
 
 def parse_rows(
@@ -141,17 +160,24 @@ def parse_rows(
     staff: Staff | None = None,
 ) -> list[Row]:
     by_key = {c.key: c for c in columns}
+    letters = {k: column_letter(i) for k, i in header.columns.items()}
     out: list[Row] = []
     for r in range(header.row + 1, len(rows)):
         cells = rows[r]
         present = {k: cells[i] if i < len(cells) else None for k, i in header.columns.items()}
-        if all(is_blank(v) for v in present.values()) or is_total_row(cells):
+        if all(is_blank(v) for v in present.values()):
+            continue
+        # A row of the application's (it has an id) is an item's, never a total the clerk typed.
+        if is_blank(present.get("id")) and is_total_row(cells):
             continue
         row = Row(number=r + 1)
-        for key, i in header.columns.items():
+        for key in header.columns:
             column, raw = by_key[key], present[key]
-            row.cells[key] = f"{column_letter(i)}{r + 1}"
+            row.cells[key] = f"{letters[key]}{r + 1}"
             row.raw[key] = raw
+            if raw is None or raw == "":  # an empty cell (calamine reads them as "")
+                row.values[key] = [] if column.kind == Kind.staff else None
+                continue
             try:
                 row.values[key] = parse_cell(column, raw, staff)
             except CellError as exc:

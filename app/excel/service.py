@@ -272,23 +272,40 @@ def run_import(
         )
     if year is not None and year != file_year:
         raise InvalidInput(f"το αρχείο είναι για το έτος {file_year}, όχι για το {year}")
+    # One import of a unit at a time. Without this, the same workbook sent twice at once (a
+    # double click, two tabs) is applied twice on PostgreSQL: when the unit has no plan yet,
+    # both find none and the second fails on the plan the first creates (422 for a good file).
+    # The second now waits here, then finds the first's plan and items and changes nothing.
+    # (SQLite runs one writer at a time already: BEGIN IMMEDIATE.)
+    session.refresh(unit, with_for_update={"key_share": True})
     out = Applied()
     savepoint = session.begin_nested()
     if org_chart:
         import_org_chart(session, caller, unit, sheets, out)
     else:
+        # Every row is checked first; the writing (a few statements per sheet) is done only
+        # when no sheet has a problem and it is not a dry run.
+        writes = []
         if C.PLAN_SHEET in sheets:
-            import_plan_sheet(
-                session,
-                caller,
-                unit,
-                file_year,
-                sheets[C.PLAN_SHEET],
-                Staff([(i, n) for i, n, _ in _staff(session, unit)]),
-                out,
+            writes.append(
+                import_plan_sheet(
+                    session,
+                    caller,
+                    unit,
+                    file_year,
+                    sheets[C.PLAN_SHEET],
+                    Staff([(i, n) for i, n, _ in _staff(session, unit)]),
+                    out,
+                )
             )
         if C.REPORT_SHEET in sheets:
-            import_report_sheet(session, caller, unit, file_year, sheets[C.REPORT_SHEET], out)
+            writes.append(
+                import_report_sheet(session, caller, unit, file_year, sheets[C.REPORT_SHEET], out)
+            )
+        if not dry_run and not out.problems:
+            for write in writes:
+                if write is not None:
+                    write()
     if dry_run or out.problems:
         savepoint.rollback()
     else:

@@ -5,6 +5,7 @@ import re
 import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 EXCEL_EPOCH = date(1899, 12, 30)
 _SPACES = re.compile(r"\s+")
@@ -18,7 +19,12 @@ class CellError(ValueError):
 
 def fold(text: object) -> str:
     """`ΠΑΠΑΔΟΠΟΥΛΟΣ` = `Παπαδόπουλος` = ` παπαδοπουλος `: case, accents, final sigma, spacing."""
-    s = unicodedata.normalize("NFD", str(text))
+    return _fold(str(text))
+
+
+@lru_cache(maxsize=4096)  # the same names and list labels come back on every row
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFD", text)
     s = "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
     s = s.casefold().replace("ς", "σ")
     return _SPACES.sub(" ", s).strip()

@@ -5,9 +5,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.audit.service import diff, record, snapshot
+from app.audit.models import AuditEvent
+from app.audit.service import diff, event_row, record, snapshot
 from app.auth.scope import Action, Caller, authorize_unit, scope_units_clause
-from app.core.db import utcnow
+from app.core.db import bulk_insert, utcnow
 from app.core.errors import Conflict, InvalidInput, NotFound
 from app.org.models import Employee, OrgUnitClosure
 from app.planning.cycles import require_open_cycle
@@ -81,36 +82,89 @@ def _as_stored(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def outcomes_of(session: Session, item_ids: list[int]) -> dict[int, Outcome]:
+    """The outcomes of many items, by item id, in one query per thousand items."""
+    found: dict[int, Outcome] = {}
+    for n in range(0, len(item_ids), 1000):
+        chunk = item_ids[n : n + 1000]
+        found |= {
+            o.item_id: o
+            for o in session.scalars(select(Outcome).where(col(Outcome.item_id).in_(chunk)))
+        }
+    return found
+
+
+def put_outcomes(
+    session: Session,
+    *,
+    caller: Caller,
+    plan: Plan,
+    wanted: list[tuple[Item, OutcomeFields]],
+    current: dict[int, Outcome] | None = None,
+) -> None:
+    """Set the outcome of many items of one plan (`current`: their outcomes, if already read),
+    written with a few statements whatever their number, one audit event per changed item."""
+    ensure_report_editable(session, plan)
+    if current is None:
+        current = outcomes_of(session, [i.id for i, _ in wanted if i.id is not None])
+    now = utcnow()
+    created: list[dict[str, Any]] = []
+    events: list[tuple[int, str, dict[str, Any]]] = []
+    for item, data in wanted:
+        assert item.id is not None
+        values = _as_stored(data.model_dump())
+        outcome = current.get(item.id)
+        if outcome is None:
+            created.append(
+                values
+                | {
+                    "municipality_id": plan.municipality_id,
+                    "item_id": item.id,
+                    "version": 1,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
+            events.append((item.id, "create", diff(None, values)))
+            continue
+        before = snapshot(outcome, OUTCOME_FIELDS)
+        changes = diff(before, values)
+        if changes:
+            for key, value in values.items():
+                setattr(outcome, key, value)
+            outcome.version += 1
+            outcome.updated_at = now
+            events.append((item.id, "update", changes))
+    if not events:
+        return
+    touched = touch_report(plan)
+    session.flush()
+    bulk_insert(session, Outcome, created)
+    bulk_insert(
+        session,
+        AuditEvent,
+        [
+            event_row(
+                user_id=caller.id,
+                action=action,
+                entity_type="outcome",
+                entity_id=item_id,
+                municipality_id=plan.municipality_id,
+                org_unit_id=plan.org_unit_id,
+                changes=changes | (touched if n == 0 else {}),
+            )
+            for n, (item_id, action, changes) in enumerate(events)
+        ],
+    )
+
+
 def put_outcome(
     session: Session, *, caller: Caller, plan: Plan, item: Item, data: OutcomeFields
 ) -> Outcome:
     assert item.id is not None
-    ensure_report_editable(session, plan)
+    put_outcomes(session, caller=caller, plan=plan, wanted=[(item, data)])
     outcome = outcome_of(session, item.id)
-    values = _as_stored(data.model_dump())
-    if outcome is None:
-        outcome = Outcome(municipality_id=plan.municipality_id, item_id=item.id, **values)
-        session.add(outcome)
-        session.flush()
-        _audit(
-            session,
-            caller,
-            plan,
-            "outcome",
-            item.id,
-            "create",
-            diff(None, snapshot(outcome, OUTCOME_FIELDS)) | touch_report(plan),
-        )
-        return outcome
-    before = snapshot(outcome, OUTCOME_FIELDS)
-    for key, value in values.items():
-        setattr(outcome, key, value)
-    changes = diff(before, snapshot(outcome, OUTCOME_FIELDS))
-    if changes:
-        outcome.version += 1
-        outcome.updated_at = utcnow()
-        _audit(session, caller, plan, "outcome", item.id, "update", changes | touch_report(plan))
-    session.flush()
+    assert outcome is not None
     return outcome
 
 

@@ -84,7 +84,7 @@ class TestRoundTrip:
 
         r = upload(client, desk.editor, filled, dry_run="false")
         assert r.status_code == 201, r.text
-        assert r.json()["status"] == "committed"
+        assert r.json()["status"] == "committed", r.json()
         p1 = stored(session, Item, desk.p1.id)
         assert p1 is not None and p1["budget"] == Decimal("12500.00") and p1["version"] == 2
         assert assignees(session, desk.p1.id) == sorted([desk.maria.id, desk.giorgos.id])
