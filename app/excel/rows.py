@@ -29,9 +29,22 @@ class Problem:
 class Row:
     number: int  # the row number the clerk sees (1-based)
     values: dict[str, Any] = field(default_factory=dict)
-    cells: dict[str, str] = field(default_factory=dict)  # key → cell reference
-    raw: dict[str, Any] = field(default_factory=dict)
+    source: list[Any] = field(default_factory=list)  # the sheet's row as read
+    columns: dict[str, int] = field(default_factory=dict)  # key → column index (shared)
     ok: bool = True
+
+    # Cell references and raw values are wanted only for a problem: made on demand.
+
+    @property
+    def cells(self) -> dict[str, str]:
+        """Key → cell reference (`F12`)."""
+        return {k: f"{column_letter(i)}{self.number}" for k, i in self.columns.items()}
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """Key → the cell's value as read."""
+        n = len(self.source)
+        return {k: self.source[i] if i < n else None for k, i in self.columns.items()}
 
 
 class Staff:
@@ -160,21 +173,20 @@ def parse_rows(
     staff: Staff | None = None,
 ) -> list[Row]:
     by_key = {c.key: c for c in columns}
-    letters = {k: column_letter(i) for k, i in header.columns.items()}
+    order = [(key, i, by_key[key]) for key, i in header.columns.items()]
+    id_at = header.columns.get("id")
     out: list[Row] = []
     for r in range(header.row + 1, len(rows)):
         cells = rows[r]
-        present = {k: cells[i] if i < len(cells) else None for k, i in header.columns.items()}
-        if all(is_blank(v) for v in present.values()):
+        n = len(cells)
+        present = [cells[i] if i < n else None for _, i, _ in order]
+        if all(is_blank(v) for v in present):
             continue
         # A row of the application's (it has an id) is an item's, never a total the clerk typed.
-        if is_blank(present.get("id")) and is_total_row(cells):
+        if (id_at is None or id_at >= n or is_blank(cells[id_at])) and is_total_row(cells):
             continue
-        row = Row(number=r + 1)
-        for key in header.columns:
-            column, raw = by_key[key], present[key]
-            row.cells[key] = f"{letters[key]}{r + 1}"
-            row.raw[key] = raw
+        row = Row(number=r + 1, source=cells, columns=header.columns)
+        for (key, i, column), raw in zip(order, present, strict=True):
             if raw is None or raw == "":  # an empty cell (calamine reads them as "")
                 row.values[key] = [] if column.kind == Kind.staff else None
                 continue
@@ -185,9 +197,9 @@ def parse_rows(
                 problems.append(
                     Problem(
                         sheet,
-                        row.cells[key],
+                        f"{column_letter(i)}{r + 1}",
                         column.header,
-                        "" if raw is None else str(raw),
+                        str(raw),
                         str(exc),
                     )
                 )
