@@ -7,6 +7,7 @@ Workers come from a forkserver, so a parse costs a fork, not a Python start-up.
 
 import logging
 import multiprocessing
+import multiprocessing.util
 import resource
 import threading
 from collections.abc import Callable
@@ -41,7 +42,21 @@ def _get_pool() -> ProcessPoolExecutor:
                 initargs=(get_settings().parser_memory_mb,),
                 max_tasks_per_child=100,
             )
+            # Stop the parsers when this process ends (a server worker, a benchmark child):
+            # left alone, their pool keeps the process from exiting.
+            multiprocessing.util.Finalize(None, shutdown, exitpriority=10)
         return _pool
+
+
+def shutdown() -> None:
+    """Stop the parser processes; the next parse starts new ones."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        for process in list((getattr(pool, "_processes", None) or {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _reset_pool() -> None:
