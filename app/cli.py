@@ -28,8 +28,18 @@ def serve(
     reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
 ) -> None:
     """Serve the API with uvicorn."""
-    import uvicorn
+    import copy
 
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    # The app's own records (logins, refused authorizations, imports) go where uvicorn's go.
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config["loggers"]["apologismos"] = {
+        "handlers": ["default"],
+        "level": "INFO",
+        "propagate": False,
+    }
     console.print(f"Apologismos on http://{host}:{port}  (API docs: http://{host}:{port}/docs)")
     uvicorn.run(
         "app.main:create_app",
@@ -40,6 +50,7 @@ def serve(
         reload=reload,
         proxy_headers=True,
         log_level="info",
+        log_config=log_config,
     )
 
 

@@ -42,6 +42,25 @@ def p50(fn: Callable[[], object], *, runs: int, warmup: int = 2) -> float:
     return statistics.median(times)
 
 
+def paired_p50(
+    ours: Callable[[], object], floor: Callable[[], object], *, runs: int, warmup: int = 2
+) -> tuple[float, float]:
+    """Median wall times (ms) of `ours` and of its `floor`, run alternately (which one goes
+    first alternates too), so that both see the same load of a shared machine: timing one
+    after the other lets a change of load land on one side of the ratio only."""
+    for _ in range(warmup):
+        ours()
+        floor()
+    times: tuple[list[float], list[float]] = ([], [])
+    for k in range(runs):
+        pair = ((0, ours), (1, floor)) if k % 2 == 0 else ((1, floor), (0, ours))
+        for side, fn in pair:
+            start = time.perf_counter()
+            fn()
+            times[side].append((time.perf_counter() - start) * 1000)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process, in MB (Linux reports KB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

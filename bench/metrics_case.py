@@ -15,7 +15,7 @@ from app.core.migrate import upgrade
 from app.core.security import create_access_token
 from app.demo.seed import seed_demo
 from app.main import create_app
-from bench.common import Result, database, p50
+from bench.common import Result, database, paired_p50
 
 # The floor: what a developer would write by hand for the same numbers — one pass over the
 # items of the year joined to their outcome, rolled up to each child of the municipality.
@@ -70,13 +70,15 @@ def run(backend: str, pg_url: str, *, scale: float, runs: int) -> list[Result]:
                 f"/api/v1/metrics/completion?org_unit_id=1&year={year}&group_by=org_unit"
                 f"&as_of={year}-12-31"
             )
-            with TestClient(create_app()) as client:
-                assert client.get(path, headers=headers).status_code == 200
-                ours = p50(lambda: client.get(path, headers=headers).json(), runs=runs)
             sql = FLOOR_SQL.format(
                 as_of=f"'{year}-12-31'", root=1, muni=seeded.municipality_id, year=year
             )
-            floor = p50(_bare_query(url, backend, sql), runs=runs)
+            bare = _bare_query(url, backend, sql)
+            with TestClient(create_app()) as client:
+                assert client.get(path, headers=headers).status_code == 200
+                ours, floor = paired_p50(
+                    lambda: client.get(path, headers=headers).json(), bare, runs=runs
+                )
         finally:
             core_db.set_engine(previous)
             engine.dispose()

@@ -1,6 +1,5 @@
 """Reading the audit trail. There is no endpoint that changes or deletes an event."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,8 +11,9 @@ from app.audit.schemas import AuditEventPublic
 from app.auth.deps import CallerDep
 from app.auth.scope import scope_units_clause
 from app.core.db import SessionDep
-from app.core.http import problems
+from app.core.http import DateTimeParam, TextParam, problems
 from app.core.pagination import Page, PageDep, page_of
+from app.core.schemas import RowId
 from app.org.models import OrgUnit, OrgUnitClosure
 
 router = APIRouter(tags=["audit"])
@@ -26,13 +26,13 @@ def list_audit_events(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    entity_type: Annotated[str | None, Query(max_length=50)] = None,
-    entity_id: int | None = None,
-    user_id: int | None = None,
-    action: Annotated[str | None, Query(max_length=50)] = None,
-    under: Annotated[int | None, Query(description="events of this unit and below")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    entity_type: Annotated[TextParam | None, Query(max_length=50)] = None,
+    entity_id: Annotated[RowId | None, Query()] = None,
+    user_id: Annotated[RowId | None, Query()] = None,
+    action: Annotated[TextParam | None, Query(max_length=50)] = None,
+    under: Annotated[RowId | None, Query(description="events of this unit and below")] = None,
+    since: Annotated[DateTimeParam | None, Query(description="events at or after")] = None,
+    until: Annotated[DateTimeParam | None, Query(description="events before")] = None,
 ) -> Page[AuditEventPublic]:
     stmt = select(AuditEvent)
     if not caller.is_superuser:

@@ -9,6 +9,10 @@ from sqlmodel import Field, SQLModel
 from app.core.db import UTCDateTime, utcnow
 from app.core.models import Versioned, check_in
 
+# The tables our foreign keys point at: without them, a process that loads only these models
+# (`apologismos create-admin`) fails on its first flush with NoReferencedTableError.
+from app.org import models as _org_models  # noqa: F401
+
 
 class Role(StrEnum):
     admin = "admin"

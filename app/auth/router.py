@@ -2,10 +2,10 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Form, Path, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from app.auth import service
+from app.auth import events, service
 from app.auth.deps import CallerDep
 from app.auth.models import Role, User
 from app.auth.schemas import (
@@ -21,25 +21,71 @@ from app.auth.schemas import (
 )
 from app.core.config import get_settings
 from app.core.db import SessionDep
-from app.core.errors import Unauthorized
-from app.core.http import IfMatchHeader, check_version, problems, set_etag
+from app.core.errors import InvalidInput, Unauthorized
+from app.core.http import IfMatchHeader, TextParam, check_version, problems, set_etag
 from app.core.pagination import Page, PageDep, page_of
+from app.core.schemas import MAX_ID, RowId, check_text
 
 auth_router = APIRouter(prefix="/auth", tags=["auth"])
 users_router = APIRouter(prefix="/users", tags=["users"])
 
-UserId = Annotated[int, Path(ge=1, le=2**62)]
+UserId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+class LoginForm(OAuth2PasswordRequestForm):
+    """The OAuth2 password form, with the lengths it takes declared: FastAPI reads an empty form
+    field as a missing one, so a client must know that both need a character."""
+
+    def __init__(
+        self,
+        *,
+        username: Annotated[str, Form(min_length=1, max_length=100)],
+        password: Annotated[
+            str, Form(min_length=1, max_length=256, json_schema_extra={"format": "password"})
+        ],
+        grant_type: Annotated[str, Form(pattern="^password$")] = "password",
+        scope: Annotated[str, Form()] = "",
+        client_id: Annotated[str | None, Form()] = None,
+        client_secret: Annotated[str | None, Form(json_schema_extra={"format": "password"})] = None,
+    ) -> None:
+        super().__init__(
+            grant_type=grant_type,
+            username=username,
+            password=password,
+            scope=scope,
+            client_id=client_id,
+            client_secret=client_secret,
+        )
+
+
+def _refuse_unstorable_text(**fields: str) -> None:
+    """A form field is checked as a JSON body's text is (NUL cannot even be looked up in
+    PostgreSQL)."""
+    errors = []
+    for name, value in fields.items():
+        try:
+            check_text(value)
+        except ValueError as exc:
+            errors.append({"loc": ["body", name], "message": str(exc)})
+    if errors:
+        where = ", ".join(f"body.{e['loc'][1]}" for e in errors)
+        raise InvalidInput(f"the request is not valid: {where}", errors=errors)
 
 
 @auth_router.post(
-    "/token", summary="Log in: username and password for a bearer token", responses=problems(429)
+    "/token",
+    summary="Log in: username and password for a bearer token",
+    responses=problems(429, 413),
 )
-def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], request: Request, session: SessionDep
-) -> Token:
+def login(form: Annotated[LoginForm, Depends()], request: Request, session: SessionDep) -> Token:
+    _refuse_unstorable_text(username=form.username, password=form.password)
     client = request.client.host if request.client else "unknown"
     token = service.authenticate(
-        session, username=form.username, password=form.password, client=client
+        session,
+        username=form.username,
+        password=form.password,
+        client=client,
+        route=events.route_of(request),
     )
     if token is None:
         session.commit()  # the failure must be counted even though the request fails
@@ -68,21 +114,28 @@ def read_me(caller: CallerDep, session: SessionDep) -> Me:
     summary="Log out: every token of yours stops working",
     responses=problems(),
 )
-def logout(caller: CallerDep, session: SessionDep) -> None:
+def logout(caller: CallerDep, session: SessionDep, request: Request) -> None:
     user = session.get(User, caller.id, with_for_update=True)
     assert user is not None
     service.revoke_tokens(user)
+    events.logged_out(user_id=caller.id, username=user.username, route=events.route_of(request))
 
 
 @auth_router.post(
     "/password",
     status_code=status.HTTP_204_NO_CONTENT,
     summary="Change your password (your tokens stop working)",
-    responses=problems(),
+    responses=problems(413),
 )
-def change_password(body: PasswordChange, caller: CallerDep, session: SessionDep) -> None:
+def change_password(
+    body: PasswordChange, caller: CallerDep, session: SessionDep, request: Request
+) -> None:
     service.change_own_password(
-        session, caller=caller, current=body.current_password, new=body.new_password
+        session,
+        caller=caller,
+        current=body.current_password,
+        new=body.new_password,
+        route=events.route_of(request),
     )
 
 
@@ -91,9 +144,9 @@ def list_users(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    municipality_id: int | None = None,
+    municipality_id: Annotated[RowId | None, Query()] = None,
     active: bool | None = None,
-    q: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[TextParam | None, Query(description="text in the username or name")] = None,
 ) -> Page[UserPublic]:
     stmt = service.list_users_stmt(caller, municipality_id=municipality_id, active=active, q=q)
     return page_of(
@@ -105,7 +158,7 @@ def list_users(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a user",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_user(
     body: UserCreate, session: SessionDep, caller: CallerDep, response: Response
@@ -116,7 +169,7 @@ def create_user(
     return service.user_public(session, user)
 
 
-@users_router.get("/{user_id}", summary="Read a user", responses=problems(404))
+@users_router.get("/{user_id}", summary="Read a user", responses=problems(403, 404))
 def get_user(
     user_id: UserId, session: SessionDep, caller: CallerDep, response: Response
 ) -> UserPublic:
@@ -128,7 +181,7 @@ def get_user(
 @users_router.patch(
     "/{user_id}",
     summary="Change a user (name, e-mail, password, deactivate)",
-    responses=problems(404, 409, 412, 428),
+    responses=problems(403, 404, 409, 412, 428, 413),
 )
 def update_user(
     user_id: UserId,
@@ -145,7 +198,9 @@ def update_user(
     return service.user_public(session, user)
 
 
-@users_router.get("/{user_id}/grants", summary="List a user's role grants", responses=problems(404))
+@users_router.get(
+    "/{user_id}/grants", summary="List a user's role grants", responses=problems(403, 404)
+)
 def list_user_grants(user_id: UserId, session: SessionDep, caller: CallerDep) -> list[GrantPublic]:
     return service.list_grants(session, service.get_user(session, caller, user_id))
 
@@ -154,7 +209,7 @@ def list_user_grants(user_id: UserId, session: SessionDep, caller: CallerDep) ->
     "/{user_id}/grants",
     status_code=status.HTTP_201_CREATED,
     summary="Grant a role on an org unit (and the units below it)",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def add_user_grant(
     user_id: UserId, body: GrantCreate, session: SessionDep, caller: CallerDep
@@ -172,7 +227,7 @@ def add_user_grant(
 )
 def remove_user_grant(
     user_id: UserId,
-    grant_id: Annotated[int, Path(ge=1, le=2**62)],
+    grant_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     session: SessionDep,
     caller: CallerDep,
 ) -> None:

@@ -6,11 +6,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from app.auth.models import Role
+from app.core.schemas import RowId, Verbatim, WriteModel, text_constraints
+from app.core.security import MIN_PASSWORD_LENGTH
 
 Username = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True,
         to_lower=True,
         min_length=3,
         max_length=100,
@@ -18,11 +19,14 @@ Username = Annotated[
         pattern=r"^[A-Za-z0-9._@-]+$",
     ),
 ]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-
-
-class WriteModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+# Never trimmed: a password is what was typed, spaces included (the login form is not trimmed).
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256), Verbatim()]
+# A password being set: the length rule is declared here, so that a client (and its generated
+# form) knows it; the rules on its content (not common, not the username) stay in the service.
+NewPassword = Annotated[
+    str, StringConstraints(min_length=MIN_PASSWORD_LENGTH, max_length=256), Verbatim()
+]
+FullName = Annotated[str, text_constraints(200, required=True)]
 
 
 class Token(BaseModel):
@@ -43,7 +47,7 @@ class GrantCreate(WriteModel):
         json_schema_extra={"examples": [{"role": "editor", "org_unit_id": 7}]}
     )
     role: Role
-    org_unit_id: int = Field(ge=1)
+    org_unit_id: RowId
 
 
 class GrantPublic(BaseModel):
@@ -70,10 +74,10 @@ class UserCreate(WriteModel):
         }
     )
     username: Username
-    full_name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
+    full_name: FullName
     email: EmailStr | None = None
-    password: Password
-    municipality_id: int | None = Field(
+    password: NewPassword
+    municipality_id: RowId | None = Field(
         default=None, description="omitted: the municipality you administer"
     )
     is_superuser: bool = Field(default=False, description="platform administrators only")
@@ -81,10 +85,10 @@ class UserCreate(WriteModel):
 
 class UserUpdate(WriteModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"active": False}]})
-    full_name: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = None
+    full_name: FullName | None = None
     email: EmailStr | None = None
     active: bool | None = None
-    password: Password | None = Field(default=None, description="set a new password")
+    password: NewPassword | None = Field(default=None, description="set a new password")
 
 
 class UserPublic(BaseModel):
@@ -155,4 +159,4 @@ class PasswordChange(WriteModel):
         }
     )
     current_password: Password
-    new_password: Password
+    new_password: NewPassword

@@ -11,7 +11,7 @@ from enum import StrEnum
 from sqlmodel import Session, col, select
 
 from app.auth.models import Grant, Role, User
-from app.core.errors import Forbidden, NotFound
+from app.core.errors import Forbidden, OutOfScope
 from app.org.models import OrgUnit, OrgUnitClosure
 
 
@@ -84,7 +84,9 @@ def authorize_unit(
         return
     roles = roles_on_unit(session, caller, unit_id)
     if not roles:
-        raise NotFound(f"{what} not found")
+        raise OutOfScope(
+            f"{what} not found", reason=f"{what}: no grant of the caller covers org unit {unit_id}"
+        )
     if not roles & ALLOWED[action]:
         needed = ", ".join(sorted(r.value for r in ALLOWED[action]))
         raise Forbidden(f"{what}: this needs the role {needed} on its unit")

@@ -1,6 +1,5 @@
 """Logins, throttling, users and grants."""
 
-import logging
 from datetime import timedelta
 from typing import Any
 
@@ -9,12 +8,20 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from app.audit.service import diff, record, snapshot
+from app.auth import events
 from app.auth.models import Grant, LoginFailure, Role, User
 from app.auth.schemas import GrantCreate, GrantPublic, UserCreate, UserPublic, UserUpdate
 from app.auth.scope import Action, Caller, authorize_unit
 from app.core.config import get_settings
 from app.core.db import contains, utcnow
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, TooManyRequests
+from app.core.errors import (
+    Conflict,
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    OutOfScope,
+    TooManyRequests,
+)
 from app.core.security import (
     create_access_token,
     dummy_hash,
@@ -25,15 +32,13 @@ from app.core.security import (
 from app.org.models import OrgUnit
 from app.org.service import root_unit_id
 
-log = logging.getLogger("apologismos.auth")
-
 USER_FIELDS = ("username", "full_name", "email", "active", "is_superuser", "municipality_id")
 
 
 # Login ---------------------------------------------------------------------------------------
 
 
-def _check_throttle(session: Session, *, username: str, client: str) -> None:
+def _check_throttle(session: Session, *, username: str, client: str, route: str) -> None:
     s = get_settings()
     since = utcnow() - timedelta(seconds=s.login_window_seconds)
     by_user = session.scalar(
@@ -48,26 +53,41 @@ def _check_throttle(session: Session, *, username: str, client: str) -> None:
     )
     # A client address may be shared (an office behind one gateway): allow it more.
     if (by_user or 0) >= s.login_max_failures or (by_client or 0) >= 4 * s.login_max_failures:
-        log.warning("login throttled for %r from %s", username, client)
+        events.login_throttled(username=username, client=client, route=route)
         raise TooManyRequests(
             f"too many failed logins: try again in {s.login_window_seconds // 60 or 1} minutes",
             retry_after=s.login_window_seconds,
         )
 
 
-def authenticate(session: Session, *, username: str, password: str, client: str) -> str | None:
+def authenticate(
+    session: Session, *, username: str, password: str, client: str, route: str
+) -> str | None:
     """The user's access token, or None after recording the failure (the caller commits it)."""
     username = username.strip().lower()[:100]
-    _check_throttle(session, username=username, client=client)
+    _check_throttle(session, username=username, client=client, route=route)
     user = session.scalar(select(User).where(col(User.username) == username))
     ok = verify_password(password, user.password_hash if user else dummy_hash())
     if user is None or not ok or not user.active:
         session.add(LoginFailure(username=username, client=client[:64]))
-        log.info("login failed for %r from %s", username, client)
+        reason = (
+            "unknown username"
+            if user is None
+            else "wrong password"
+            if not ok
+            else "the user is deactivated"
+        )
+        events.login_failed(
+            username=username,
+            user_id=user.id if user else None,
+            reason=reason,
+            client=client,
+            route=route,
+        )
         return None
     session.execute(delete(LoginFailure).where(col(LoginFailure.username) == username))
-    log.info("login succeeded for %r from %s", username, client)
     assert user.id is not None
+    events.login_succeeded(user_id=user.id, username=username, client=client, route=route)
     token, _ = create_access_token(user_id=user.id, epoch=user.token_epoch)
     return token
 
@@ -76,9 +96,14 @@ def revoke_tokens(user: User) -> None:
     user.token_epoch += 1
 
 
-def change_own_password(session: Session, *, caller: Caller, current: str, new: str) -> None:
+def change_own_password(
+    session: Session, *, caller: Caller, current: str, new: str, route: str
+) -> None:
     user = caller.user
     if not verify_password(current, user.password_hash):
+        events.password_change_refused(
+            user_id=caller.id, username=user.username, route=route, reason="wrong current password"
+        )
         raise InvalidInput(
             "the current password is wrong",
             errors=[{"loc": ["body", "current_password"], "message": "wrong"}],
@@ -87,6 +112,7 @@ def change_own_password(session: Session, *, caller: Caller, current: str, new: 
     _audit_user(
         session, caller, user, "password_change", {"password": {"before": "***", "after": "***"}}
     )
+    events.password_changed(user_id=caller.id, username=user.username, route=route)
 
 
 def _set_password(user: User, password: str, *, loc: str) -> None:
@@ -144,8 +170,13 @@ def get_user(session: Session, caller: Caller, user_id: int, *, for_update: bool
     # A caller who administers no municipality learns nothing about any user id: 403 for all.
     require_user_admin(caller)
     user = session.get(User, user_id, with_for_update=for_update)
-    if user is None or not can_manage_user(caller, user):
+    if user is None:
         raise NotFound(f"user {user_id} not found")
+    if not can_manage_user(caller, user):
+        raise OutOfScope(
+            f"user {user_id} not found",
+            reason=f"user {user_id} belongs to a municipality the caller does not administer",
+        )
     return user
 
 
@@ -188,7 +219,10 @@ def create_user(session: Session, *, caller: Caller, data: UserCreate) -> User:
         and not caller.is_superuser
         and municipality_id not in administered(caller)
     ):
-        raise NotFound(f"municipality {municipality_id} not found")
+        raise OutOfScope(
+            f"municipality {municipality_id} not found",
+            reason=f"the caller does not administer municipality {municipality_id}",
+        )
     if municipality_id is not None and root_unit_id(session, municipality_id) is None:
         raise InvalidInput(
             f"municipality {municipality_id} does not exist",

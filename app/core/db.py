@@ -85,13 +85,21 @@ def _configure_sqlite(engine: Engine) -> None:
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
+    # A database error logged by the error handler must not carry the statement's values (a
+    # password hash, a user's data); SQL echo, asked for explicitly, still shows them.
+    hide = not echo
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 15}
+            url,
+            echo=echo,
+            hide_parameters=hide,
+            connect_args={"check_same_thread": False, "timeout": 15},
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        url, echo=echo, hide_parameters=hide, pool_pre_ping=True, pool_size=10, max_overflow=10
+    )
 
 
 _engine: Engine | None = None
@@ -112,9 +120,12 @@ def set_engine(engine: Engine | None) -> None:
 
 
 def contains(column: Any, text: str) -> Any:
-    """Case-insensitive "contains" that takes `%` and `_` in the text literally."""
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    """Case-insensitive "contains" that takes `%` and `_` in the text literally. The final
+    sigma counts as a sigma: Python's lower() (SQLite's here) writes "ς" at the end of a word,
+    PostgreSQL's writes "σ"; folded so, "δημος" finds "ΔΗΜΟΣ" on both."""
+    folded = text.lower().replace("ς", "σ")
+    escaped = folded.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.replace(func.lower(column), "ς", "σ").like(f"%{escaped}%", escape="\\")
 
 
 def bulk_insert(

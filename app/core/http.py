@@ -1,12 +1,15 @@
-"""Optimistic concurrency over HTTP (strong ETags, If-Match) and error declarations for OpenAPI."""
+"""Optimistic concurrency over HTTP (strong ETags, If-Match), the types of query parameters,
+and error declarations for OpenAPI."""
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Header, Response
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, WithJsonSchema
 
 from app.core.errors import PreconditionRequired, Problem, StaleVersion
+from app.core.schemas import SafeText
 
 _ETAG = re.compile(r'^\s*"(\d{1,18})"\s*$')
 
@@ -53,6 +56,39 @@ def check_version(if_match: str | None, current: int, *, what: str) -> None:
             f"{what} has changed since you read it (If-Match {if_match.strip()}, now "
             f'"{current}"): read it again and re-apply your change'
         )
+
+
+# Query parameters: each bounded, so that an absurd value is a 422 that names it, not an
+# overflow in the database or its driver, a 500 (ids: `app.core.schemas.RowId`).
+YearParam = Annotated[int, Field(ge=2000, le=2100, examples=[2027])]
+TextParam = Annotated[SafeText, Field(max_length=100)]
+_NUMBER = re.compile(r"^\s*[+-]?\d+(\.\d*)?\s*$")
+
+
+def _not_a_timestamp(value: Any) -> Any:
+    # pydantic reads a number as seconds since 1970: `until=0.5` would be a date.
+    if isinstance(value, int | float) or (isinstance(value, str) and _NUMBER.match(value)):
+        raise ValueError("must be an ISO 8601 date and time, e.g. 2027-01-31T12:00:00Z")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    # The year as written: the document's pattern says 2000..2100, whatever the offset.
+    if not 2000 <= value.year <= 2100:
+        raise ValueError("must lie in the years 2000 to 2100")
+    return value
+
+
+DateTimeParam = Annotated[
+    datetime,
+    BeforeValidator(_not_a_timestamp),
+    AfterValidator(_in_range),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "pattern": "^(20[0-9]{2}|2100)-"},
+        mode="validation",
+    ),
+    Field(examples=["2027-01-31T12:00:00Z"]),
+]
 
 
 _DESCRIPTIONS = {

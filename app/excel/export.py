@@ -2,6 +2,7 @@
 with the SPEC §5 figures, a chart, the deviations, and the submission completeness."""
 
 import io
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,7 +14,7 @@ from app.auth.scope import Caller
 from app.excel.columns import CHOICES
 from app.metrics import deviations as dev
 from app.metrics.schemas import Figures, GroupBy
-from app.metrics.service import Scope, completion, grouped
+from app.metrics.service import Scope, completion, grouped_by_child
 from app.org.models import OrgUnit
 from app.planning.cycles import cycle_of
 
@@ -45,6 +46,24 @@ STATES = {
     "submitted_late": "Υποβλήθηκε εκπρόθεσμα",
     "approved": "Εγκρίθηκε",
 }
+
+
+DEVIATION_HEADERS = [
+    "Μονάδα",
+    "Κωδικός",
+    "Ενέργεια",
+    "Είδος",
+    "Κατάσταση",
+    "Αποκλίσεις",
+    "Καθυστέρηση έναρξης (ημ.)",
+    "Καθυστέρηση λήξης (ημ.)",
+    "Προγρ. απορρόφηση",
+    "Απορρόφηση",
+    "Διαφορά",
+    "Κατηγορία",
+    "Αιτία",
+]
+DEVIATION_WIDTHS = [30, 8, 45, 12, 14, 30, 12, 12, 14, 14, 14, 18, 45]
 
 
 class _Book:
@@ -147,55 +166,21 @@ def consolidated_workbook(
         "Τμήματα", ["Υπάγεται σε", "Κωδικός", "Μονάδα", *headers], [30, 10, 45, *widths]
     )
     r = 1
+    below = grouped_by_child(session, scope, as_of)
     for g in groups:
         if g.key == root.id:
             continue
         assert isinstance(g.key, int)
-        child = Scope(org_unit_id=g.key, municipality_id=root.municipality_id, year=year)
-        for sub in grouped(session, child, GroupBy.org_unit, as_of):
+        for sub in below.get(g.key, []):
             code, _, name = sub.label.partition(" ")
             _figures_row(book, ws, r, [g.label, code, name], sub)
             r += 1
     ws.autofilter(0, 0, max(r - 1, 1), len(FIGURES) + 2)
 
-    dev_headers = [
-        "Μονάδα",
-        "Κωδικός",
-        "Ενέργεια",
-        "Είδος",
-        "Κατάσταση",
-        "Αποκλίσεις",
-        "Καθυστέρηση έναρξης (ημ.)",
-        "Καθυστέρηση λήξης (ημ.)",
-        "Προγρ. απορρόφηση",
-        "Απορρόφηση",
-        "Διαφορά",
-        "Κατηγορία",
-        "Αιτία",
-    ]
-    ws = book.sheet("Αποκλίσεις", dev_headers, [30, 8, 45, 12, 14, 30, 12, 12, 14, 14, 14, 18, 45])
-    query = dev.deviations_query(scope, as_of, Decimal("0.10")).limit(MAX_DEVIATIONS)
-    r = 0
-    for r, row in enumerate(session.execute(query), start=1):
-        d = dev.deviation_row(row)
-        cells: list[tuple[Any, str]] = [
-            (f"{d.org_unit_code} {d.org_unit_name}", "text"),
-            (d.code, "text"),
-            (d.title, "text"),
-            (CHOICES["kind"].get(d.kind, d.kind), "text"),
-            (CHOICES["status"].get(d.status, d.status), "text"),
-            (", ".join(f.value for f in d.flags), "text"),
-            (d.late_start_days, "int"),
-            (d.late_finish_days, "int"),
-            (d.planned_absorption, "money"),
-            (d.actual_absorption, "money"),
-            (d.absorption_gap, "money"),
-            (CHOICES["deviation_category"].get(d.deviation_category or "", None), "text"),
-            (d.deviation_reason, "text"),
-        ]
-        for c, (value, kind) in enumerate(cells):
-            book.value(ws, r, c, value, kind)
-    ws.autofilter(0, 0, max(r, 1), len(dev_headers) - 1)
+    ws = book.sheet("Αποκλίσεις", DEVIATION_HEADERS, DEVIATION_WIDTHS)
+    query = dev.sheet_query(scope, as_of, Decimal("0.10")).limit(MAX_DEVIATIONS)
+    last = _deviation_rows(book, ws, session.connection().execute(query))
+    ws.autofilter(0, 0, max(last, 1), len(DEVIATION_HEADERS) - 1)
 
     cycle = cycle_of(session, root.municipality_id, year)
     ws = book.sheet(
@@ -210,3 +195,64 @@ def consolidated_workbook(
                 book.value(ws, r, c, value)
         ws.autofilter(0, 0, max(len(result.units), 1), 3)
     return book.close()
+
+
+def _deviation_rows(book: _Book, ws: Any, rows: Iterable[Any]) -> int:
+    """Write the rows of `dev.sheet_query` from row 1 on; the number of the last row.
+
+    Each column has one type, so each cell goes straight to its xlsxwriter method: text always
+    with write_string (never a formula, whatever it starts with), numbers as floats, nothing
+    for a missing value (a blank cell without format is no cell at all)."""
+    kinds, statuses, categories = (
+        CHOICES["kind"],
+        CHOICES["status"],
+        CHOICES["deviation_category"],
+    )
+    flag_texts: dict[int, str] = {}
+    unit_labels: dict[str, str] = {}
+    money = book.money
+    text, number = ws.write_string, ws.write_number
+    r = 0
+    for r, (
+        unit_code,
+        unit_name,
+        code,
+        title,
+        kind,
+        status,
+        bits,
+        late_start,
+        late_finish,
+        planned,
+        actual,
+        category,
+        reason,
+    ) in enumerate(rows, start=1):
+        flags = flag_texts.get(bits)
+        if flags is None:
+            flags = flag_texts[bits] = ", ".join(f.value for f in dev.flag_names(bits))
+        unit = unit_labels.get(unit_code)
+        if unit is None:
+            unit = unit_labels[unit_code] = f"{unit_code} {unit_name}"
+        text(r, 0, unit)
+        text(r, 1, code)
+        text(r, 2, title)
+        text(r, 3, kinds.get(kind, kind))
+        text(r, 4, statuses.get(status, status))
+        text(r, 5, flags)
+        if late_start is not None:
+            number(r, 6, float(round(late_start)))
+        if late_finish is not None:
+            number(r, 7, float(round(late_finish)))
+        if planned is not None or actual is not None:
+            if planned is not None:
+                number(r, 8, float(planned), money)
+            if actual is not None:
+                number(r, 9, float(actual), money)
+            number(r, 10, dev.absorption_gap(planned, actual), money)
+        label = categories.get(category or "")
+        if label is not None:
+            text(r, 11, label)
+        if reason is not None:
+            text(r, 12, reason)
+    return r

@@ -11,6 +11,7 @@ from app.core.config import get_settings
 from app.core.db import SessionDep, local_today
 from app.core.errors import ContentTooLarge, NotFound, problem_response
 from app.core.http import problems
+from app.core.schemas import MAX_ID, RowId
 from app.excel import export, service
 from app.excel.models import ImportJob
 from app.excel.orgchart import org_chart_workbook
@@ -21,7 +22,7 @@ from app.org.models import OrgUnit
 from app.org.service import get_unit, root_unit_id
 
 router = APIRouter(tags=["excel"])
-JobId = Annotated[int, Path(ge=1, le=2**62, description="import id")]
+JobId = Annotated[int, Path(ge=1, le=MAX_ID, description="import id")]
 XLSX_RESPONSE: dict[int | str, dict[str, Any]] = {
     200: {"content": {service.XLSX: {}}, "description": "an .xlsx workbook"}
 }
@@ -96,7 +97,7 @@ def create_import(
     file: Annotated[UploadFile, File(description="the .xlsx workbook")],
     dry_run: Annotated[bool, Query(description="check only, write nothing")] = True,
     org_unit_id: Annotated[
-        int | None, Query(description="refuse a workbook of another unit")
+        RowId | None, Query(description="refuse a workbook of another unit")
     ] = None,
     year: Annotated[int | None, Query(ge=2000, le=2100, description="refuse another year")] = None,
 ) -> ImportResult | JSONResponse:
@@ -116,7 +117,9 @@ def create_import(
     return _respond(job, committed_status=status.HTTP_201_CREATED)
 
 
-@router.get("/imports/{job_id}", summary="Read the result of an import", responses=problems(404))
+@router.get(
+    "/imports/{job_id}", summary="Read the result of an import", responses=problems(403, 404)
+)
 def get_import(job_id: JobId, session: SessionDep, caller: CallerDep) -> ImportResult:
     return _result(service.get_job(session, caller, job_id, Action.read))
 
@@ -124,7 +127,7 @@ def get_import(job_id: JobId, session: SessionDep, caller: CallerDep) -> ImportR
 @router.post(
     "/imports/{job_id}/commit",
     summary="Apply a dry run as it was uploaded",
-    responses=problems(403, 404),
+    responses=problems(403, 404, 413, 415),
     response_model=ImportResult,
 )
 def commit_import(
@@ -146,7 +149,7 @@ def commit_import(
 @router.get(
     "/imports/{job_id}/annotated",
     summary="The uploaded workbook with the bad cells filled red and commented",
-    responses={**XLSX_RESPONSE, **problems(404)},
+    responses={**XLSX_RESPONSE, **problems(403, 404)},
     response_class=Response,
 )
 def get_import_annotated(job_id: JobId, session: SessionDep, caller: CallerDep) -> Response:
@@ -167,7 +170,7 @@ def get_consolidated_export(
     session: SessionDep,
     caller: CallerDep,
     year: Annotated[int, Query(ge=2000, le=2100)],
-    org_unit_id: Annotated[int, Query(ge=1, description="usually the municipality")],
+    org_unit_id: Annotated[RowId, Query(description="usually the municipality")],
 ) -> Response:
     unit = get_unit(session, caller, org_unit_id, Action.review)
     data = export.consolidated_workbook(

@@ -1,12 +1,13 @@
 """Per-item deviations (SPEC §5) and the submission completeness of a cycle."""
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Date, and_, case, func, literal, or_
 from sqlalchemy import select as sa_select
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import Select
 from sqlmodel import Session, col
 
 from app.auth.scope import Caller, scope_units_clause
@@ -58,6 +59,39 @@ def flag_columns(b: Any, as_of: date, tolerance: Decimal) -> dict[DeviationFlag,
     return flags
 
 
+def _deviations(
+    scope: Scope,
+    as_of: date,
+    tolerance: Decimal,
+    *,
+    flag: DeviationFlag | None,
+    plan_id: int | None,
+    columns: Callable[[Any, dict[DeviationFlag, Any]], list[Any]],
+) -> Select[Any]:
+    """The items with at least one flag, by unit code and item code; `columns(b, flags)` says
+    what each row carries."""
+    rows = item_rows(scope)
+    if plan_id is not None:
+        rows = rows.where(col(Plan.id) == plan_id)
+    b = rows.subquery()
+    flags = flag_columns(b, as_of, tolerance)
+    q = (
+        sa_select(*columns(b, flags))
+        .join(OrgUnit, col(OrgUnit.id) == b.c.org_unit_id)
+        .where(or_(*[cond for name, cond in flags.items() if name != F.missing_reason]))
+    )
+    if flag is not None:
+        q = q.where(flags[flag])
+    return q.order_by(col(OrgUnit.code), b.c.code, b.c.item_id)
+
+
+def _late_days(b: Any, flags: dict[DeviationFlag, Any]) -> list[Any]:
+    return [
+        case((flags[F.late_start], days_between(b.c.as_, b.c.ps))).label("late_start_days"),
+        case((flags[F.late_finish], days_between(b.c.ae, b.c.pe))).label("late_finish_days"),
+    ]
+
+
 def deviations_query(
     scope: Scope,
     as_of: date,
@@ -66,29 +100,59 @@ def deviations_query(
     flag: DeviationFlag | None = None,
     plan_id: int | None = None,
 ) -> Select[Any]:
-    rows = item_rows(scope)
-    if plan_id is not None:
-        rows = rows.where(col(Plan.id) == plan_id)
-    b = rows.subquery()
-    flags = flag_columns(b, as_of, tolerance)
-    as_int: list[ColumnElement[Any]] = [
-        case((cond, 1), else_=0).label(f"f_{name.value}") for name, cond in flags.items()
-    ]
-    q = (
-        sa_select(
+    def columns(b: Any, flags: dict[DeviationFlag, Any]) -> list[Any]:
+        return [
             b,
             col(OrgUnit.code).label("unit_code"),
             col(OrgUnit.name).label("unit_name"),
-            case((flags[F.late_start], days_between(b.c.as_, b.c.ps))).label("late_start_days"),
-            case((flags[F.late_finish], days_between(b.c.ae, b.c.pe))).label("late_finish_days"),
-            *as_int,
-        )
-        .join(OrgUnit, col(OrgUnit.id) == b.c.org_unit_id)
-        .where(or_(*[cond for name, cond in flags.items() if name != F.missing_reason]))
-    )
-    if flag is not None:
-        q = q.where(flags[flag])
-    return q.order_by(col(OrgUnit.code), b.c.code, b.c.item_id)
+            *_late_days(b, flags),
+            *[case((cond, 1), else_=0).label(f"f_{name.value}") for name, cond in flags.items()],
+        ]
+
+    return _deviations(scope, as_of, tolerance, flag=flag, plan_id=plan_id, columns=columns)
+
+
+# Bit k of `sheet_query`'s `flags` is the k-th flag of DeviationFlag.
+FLAG_BITS = {f: 1 << k for k, f in enumerate(DeviationFlag)}
+
+
+def flag_names(bits: int) -> list[DeviationFlag]:
+    """The flags of a `flags` bit mask, in the order of DeviationFlag (as `deviation_row`)."""
+    return [f for f, bit in FLAG_BITS.items() if bits & bit]
+
+
+def sheet_query(scope: Scope, as_of: date, tolerance: Decimal) -> Select[Any]:
+    """The rows of `deviations_query` with only what a workbook's deviations sheet shows:
+    unit code and name, item code, title, kind, status, the flags as one bit mask
+    (`FLAG_BITS`), the late days, planned and actual absorption, deviation category and
+    reason. One narrow row per item, read without building a `DeviationRow`."""
+
+    def columns(b: Any, flags: dict[DeviationFlag, Any]) -> list[Any]:
+        first, *others = [case((cond, FLAG_BITS[name]), else_=0) for name, cond in flags.items()]
+        bits = sum(others, start=first)
+        return [
+            col(OrgUnit.code).label("unit_code"),
+            col(OrgUnit.name).label("unit_name"),
+            b.c.code,
+            b.c.title,
+            b.c.kind,
+            b.c.status,
+            bits.label("flags"),
+            *_late_days(b, flags),
+            b.c.abs_planned,
+            b.c.abs_actual,
+            b.c.dev_category,
+            b.c.dev_reason,
+        ]
+
+    return _deviations(scope, as_of, tolerance, flag=None, plan_id=None, columns=columns)
+
+
+def absorption_gap(planned: Any, actual: Any) -> float | None:
+    """actual − planned absorption, exact in decimal; None when neither is known."""
+    if planned is None and actual is None:
+        return None
+    return float(Decimal(str(actual or 0)) - Decimal(str(planned or 0)))
 
 
 def _num(value: Any) -> float | None:
@@ -113,9 +177,7 @@ def deviation_row(r: Any) -> DeviationRow:
         late_finish_days=None if m["late_finish_days"] is None else round(m["late_finish_days"]),
         planned_absorption=_num(planned),
         actual_absorption=_num(actual),
-        absorption_gap=None
-        if planned is None and actual is None
-        else float(Decimal(str(actual or 0)) - Decimal(str(planned or 0))),
+        absorption_gap=absorption_gap(planned, actual),
         deviation_category=m["dev_category"],
         deviation_reason=m["dev_reason"],
     )

@@ -1,6 +1,5 @@
 """HTTP endpoints of the quality unit's figures: completion, deviations, completeness."""
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated
 
@@ -13,6 +12,7 @@ from app.core.db import SessionDep, local_today
 from app.core.errors import InvalidInput
 from app.core.http import problems
 from app.core.pagination import Page, PageDep
+from app.core.schemas import RowId
 from app.metrics import deviations, service
 from app.metrics.schemas import (
     Completeness,
@@ -24,21 +24,18 @@ from app.metrics.schemas import (
 from app.org.service import get_unit
 from app.planning.deps import ReadableCycle
 from app.planning.models import FundingSource, ItemKind, PlanStatus
+from app.planning.schemas import Percent, PlanDate
 
 router = APIRouter(tags=["metrics"])
 
 UnitQuery = Annotated[
-    int | None,
-    Query(
-        ge=1, description="the scope: this unit and every unit below it (default: your one grant)"
-    ),
+    RowId | None,
+    Query(description="the scope: this unit and every unit below it (default: your one grant)"),
 ]
 YearQuery = Annotated[int | None, Query(ge=2000, le=2100)]
 AsOf = Annotated[
-    date | None,
+    PlanDate | None,
     Query(
-        ge=date(2000, 1, 1),
-        le=date(2100, 12, 31),
         description="the day figures are judged at (default: the earlier of today and 31 December)",
     ),
 ]
@@ -129,9 +126,7 @@ def list_deviations(
     org_unit_id: UnitQuery = None,
     flag: DeviationFlag | None = None,
     kind: ItemKind | None = None,
-    tolerance_pct: Annotated[
-        Decimal, Query(ge=0, le=100, description="absorption tolerance")
-    ] = Decimal(10),
+    tolerance_pct: Annotated[Percent, Query(description="absorption tolerance")] = Decimal(10),
     as_of: AsOf = None,
 ) -> Page[DeviationRow]:
     scope = _scope(session, caller, org_unit_id, year, kind=kind)

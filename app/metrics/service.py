@@ -1,40 +1,35 @@
 """The quality unit's figures, computed by the database (SPEC §5).
 
-One per-item query (`item_rows`) carries every column a figure needs; `completion` sums it
-with GROUP BY and hands the sums to the pure formulas in `calc`. No item is ever loaded into
-Python, so the cost is one aggregate query per request whatever the size of the scope.
+`completion` runs one aggregate statement of `sums` per request (built once per query shape)
+and hands its sums to the pure formulas in `calc`. No item is ever loaded into Python, so the
+cost is one aggregate query per request whatever the size of the scope.
+
+`item_rows` is the per-item form of the scope (the deviations list reads it), and
+`_aggregates` the per-item form of the sums: the reference the two-level sums of `sums` are
+checked against, and what the national benchmark EXPLAINs.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import (
-    Date,
-    Numeric,
-    and_,
-    case,
-    cast,
-    func,
-    literal,
-    or_,
-)
+from sqlalchemy import Date, Row, and_, case, cast, func, literal
 from sqlalchemy import select as sa_select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from app.metrics import calc
+from app.metrics import calc, sums
 from app.metrics.schemas import Figures, GroupBy, GroupRow
 from app.metrics.sql import days_between
-from app.org.models import Employee, OrgUnit, OrgUnitClosure
-from app.planning.models import FundingSource, Item, ItemAssignee, ItemKind, Plan
+from app.org.models import Employee, OrgUnitClosure
+from app.planning.models import FundingSource, Item, ItemKind, Plan
 from app.reporting.models import Outcome, OutcomeStatus
 
 S = OutcomeStatus
-NUM = Numeric(20, 6)
+NUM = sums.NUM
 
 
 @dataclass(frozen=True)
@@ -87,30 +82,32 @@ def item_rows(scope: Scope, *, key: Any = None) -> Select[Any]:
     q = sa_select(*cols).select_from(Item).join(Plan, col(Plan.id) == Item.plan_id)
     if scope.org_unit_id != PLATFORM:
         within = aliased(OrgUnitClosure)
+        municipality = sums.inline(scope.municipality_id)
         q = q.join(
             within,
             and_(
-                col(within.municipality_id) == scope.municipality_id,
+                col(within.municipality_id) == municipality,
                 col(within.descendant_id) == Plan.org_unit_id,
-                col(within.ancestor_id) == scope.org_unit_id,
+                col(within.ancestor_id) == sums.inline(scope.org_unit_id),
             ),
         ).where(
-            col(Plan.municipality_id) == scope.municipality_id,
-            col(Item.municipality_id) == scope.municipality_id,
+            col(Plan.municipality_id) == municipality,
+            col(Item.municipality_id) == municipality,
         )
     q = q.outerjoin(Outcome, col(Outcome.item_id) == Item.id)
     if scope.year is not None:
-        q = q.where(col(Plan.year) == scope.year)
+        q = q.where(col(Plan.year) == sums.inline(scope.year))
     if scope.kind is not None:
-        q = q.where(col(Item.kind) == scope.kind.value)
+        q = q.where(col(Item.kind) == sums.inline(scope.kind.value))
     if scope.funding_source is not None:
-        q = q.where(col(Item.funding_source) == scope.funding_source.value)
+        q = q.where(col(Item.funding_source) == sums.inline(scope.funding_source.value))
     if scope.plan_status is not None:
-        q = q.where(col(Plan.status) == scope.plan_status)
+        q = q.where(col(Plan.status) == sums.inline(scope.plan_status))
     return q
 
 
 def _aggregates(b: Any, as_of: date) -> list[ColumnElement[Any]]:
+    """The sums of the figures in one pass over per-item rows `b` (`item_rows`)."""
     planned = b.c.unplanned.is_(False)
     completed = and_(planned, b.c.status == S.completed.value)
     dated_done = and_(completed, b.c.ae.is_not(None), b.c.pe.is_not(None))
@@ -163,32 +160,59 @@ def _aggregates(b: Any, as_of: date) -> list[ColumnElement[Any]]:
     ]
 
 
-def _figures(m: Mapping[Any, Any]) -> Figures:
+def _values(m: Mapping[Any, Any]) -> dict[str, Any]:
+    """The figures of one row of sums, as the fields of `Figures`."""
     progress = calc.ratio(m["wp"], m["w"])
     expected = calc.ratio(m["exp_wp"], m["exp_w"])
 
     def f(value: Decimal | None) -> float | None:
         return float(value) if value is not None else None
 
-    return Figures(
-        planned_items=m["planned_items"],
-        unplanned_items=m["unplanned_items"],
+    return {
+        "planned_items": m["planned_items"],
+        "unplanned_items": m["unplanned_items"],
         **{s.value: m[s.value] for s in S},
-        completion_pct=f(calc.pct(m[S.completed.value], m["planned_items"])),
-        progress_pct=f(progress),
-        absorption_pct=f(calc.pct(m["abs_actual"], m["abs_planned"])),
-        on_time_pct=f(calc.pct(m["on_time"], m["dated_done"])),
-        overdue_items=m["overdue"],
-        avg_delay_days=f(calc.ratio(m["delay_sum"], m["delay_n"])),
-        expected_progress_pct=f(expected),
-        traffic_light=calc.traffic_light(progress, expected),
-        kpi_achievement_pct=f(calc.ratio(m["kpi_sum"], m["kpi_n"])),
+        "completion_pct": f(calc.pct(m[S.completed.value], m["planned_items"])),
+        "progress_pct": f(progress),
+        "absorption_pct": f(calc.pct(m["abs_actual"], m["abs_planned"])),
+        "on_time_pct": f(calc.pct(m["on_time"], m["dated_done"])),
+        "overdue_items": m["overdue"],
+        "avg_delay_days": f(calc.ratio(m["delay_sum"], m["delay_n"])),
+        "expected_progress_pct": f(expected),
+        "traffic_light": calc.traffic_light(progress, expected),
+        "kpi_achievement_pct": f(calc.ratio(m["kpi_sum"], m["kpi_n"])),
+    }
+
+
+def _figures(m: Mapping[Any, Any]) -> Figures:
+    return Figures(**_values(m))
+
+
+def _run(session: Session, scope: Scope, key: str | None, as_of: date) -> Sequence[Row[Any]]:
+    stmt = sums.statement(
+        key,
+        platform=scope.org_unit_id == PLATFORM,
+        year=scope.year is not None,
+        kind=scope.kind is not None,
+        funding_source=scope.funding_source is not None,
+        plan_status=scope.plan_status is not None,
     )
+    return session.execute(
+        stmt,
+        sums.params(
+            municipality_id=scope.municipality_id,
+            org_unit_id=scope.org_unit_id,
+            year=scope.year,
+            kind=scope.kind.value if scope.kind else None,
+            funding_source=scope.funding_source.value if scope.funding_source else None,
+            plan_status=scope.plan_status,
+            as_of=as_of,
+        ),
+    ).all()
 
 
 def totals(session: Session, scope: Scope, as_of: date) -> Figures:
-    b = item_rows(scope).subquery()
-    return _figures(session.execute(sa_select(*_aggregates(b, as_of))).one()._mapping)
+    return _figures(_run(session, scope, None, as_of)[0]._mapping)
 
 
 # Groupings that split the scope's items without overlap: the total is the sum of the groups.
@@ -204,16 +228,17 @@ _COUNTS = (
     "kpi_n",
 )
 _SUMS = ("w", "wp", "abs_actual", "abs_planned", "delay_sum", "exp_w", "exp_wp", "kpi_sum")
+_EMPTY: dict[str, Any] = dict.fromkeys(_COUNTS, 0) | dict.fromkeys(_SUMS)
 
 
 def _sum(rows: list[Mapping[Any, Any]]) -> dict[str, Any]:
-    """Column-wise sum of aggregate rows (NULL + x = x), as SQL SUM would give."""
-    out: dict[str, Any] = dict.fromkeys(_COUNTS, 0) | dict.fromkeys(_SUMS)
+    """Column-wise sum of rows of sums (NULL + x = x), as SQL SUM would give."""
+    out = dict(_EMPTY)
     for row in rows:
-        for name, value in row.items():
-            if name == "grp" or value is None:
-                continue
-            out[name] = value if out.get(name) is None else out[name] + value
+        for name in out:
+            value = row[name]
+            if value is not None:
+                out[name] = value if out[name] is None else out[name] + value
     return out
 
 
@@ -226,9 +251,9 @@ def completion(
     if group_by is None:
         return totals(session, scope, as_of), []
     rows, labels = _grouped_rows(session, scope, group_by, as_of)
-    empty = _figures(_sum([]))
+    empty = _values(_EMPTY)
     groups = [
-        GroupRow(key=k, label=label, **(_figures(rows[k]) if k in rows else empty).model_dump())
+        GroupRow(key=k, label=label, **(_values(rows[k]) if k in rows else empty))
         for k, label in labels
     ]
     total = (
@@ -244,27 +269,36 @@ def grouped(session: Session, scope: Scope, group_by: GroupBy, as_of: date) -> l
     return completion(session, scope, group_by, as_of)[1]
 
 
+def grouped_by_child(session: Session, scope: Scope, as_of: date) -> dict[int, list[GroupRow]]:
+    """`grouped(…, GroupBy.org_unit, …)` of each child of the scope unit as the scope (a
+    child with no rows is left out), in one query instead of one per child."""
+    out: dict[int, list[GroupRow]] = {}
+    for r in _run(session, scope, sums.SUBUNIT, as_of):
+        row = GroupRow(key=r.grp, label=f"{r.code} {r.name}", **_values(r._mapping))
+        out.setdefault(r.parent, []).append(row)
+    return out
+
+
+_KEYS = {
+    GroupBy.org_unit: sums.ORG_UNIT,
+    GroupBy.kind: sums.KIND,
+    GroupBy.funding_source: sums.FUNDING_SOURCE,
+    GroupBy.employee: sums.EMPLOYEE,
+    GroupBy.year: sums.YEAR,
+}
+
+
 def _grouped_rows(
     session: Session, scope: Scope, group_by: GroupBy, as_of: date
-) -> tuple[dict[Any, Any], list[tuple[Any, str]]]:
-    """The aggregate row of each group that has items, and every group's key and label in
-    display order."""
+) -> tuple[dict[Any, Mapping[Any, Any]], list[tuple[Any, str]]]:
+    """The sums of each group that has items (of every child unit, with `org_unit`), and
+    every group's key and label in display order."""
+    result = _run(session, scope, _KEYS[group_by], as_of)
     if group_by == GroupBy.org_unit:
-        return _by_org_unit(session, scope, as_of)
-    key: Any = {
-        GroupBy.kind: col(Item.kind),
-        GroupBy.funding_source: func.coalesce(Item.funding_source, "none"),
-        GroupBy.employee: col(ItemAssignee.employee_id),
-        GroupBy.year: col(Plan.year),
-    }[group_by]
-    q = item_rows(scope, key=key)
-    if group_by == GroupBy.employee:
-        q = q.outerjoin(ItemAssignee, col(ItemAssignee.item_id) == Item.id)
-    b = q.subquery()
-    rows = {
-        r.grp: r._mapping
-        for r in session.execute(sa_select(b.c.grp, *_aggregates(b, as_of)).group_by(b.c.grp))
-    }
+        # Every child unit comes back, in the order of the codes; one without items has the
+        # zero counts and NULL sums of an empty group.
+        return {r.grp: r._mapping for r in result}, [(r.grp, f"{r.code} {r.name}") for r in result]
+    rows: dict[Any, Mapping[Any, Any]] = {r.grp: r._mapping for r in result}
     labels: dict[Any, str]
     if group_by == GroupBy.kind:
         labels = {k.value: k.value for k in ItemKind}
@@ -293,62 +327,8 @@ def _order(group_by: GroupBy, key: Any, label: str) -> tuple[Any, ...]:
     return (key is None, key)
 
 
-def _by_org_unit(
-    session: Session, scope: Scope, as_of: date
-) -> tuple[dict[Any, Any], list[tuple[Any, str]]]:
-    """Each direct child of the scope unit rolled up over its subtree, plus the scope unit's
-    own plans when it has any.
-
-    Two stages, both in SQL: the items are summed per plan unit in one pass, then those few
-    rows are summed again per child through the closure table (every aggregate is additive).
-    """
-    b = item_rows(scope, key=col(Plan.org_unit_id)).subquery()
-    aggregates = _aggregates(b, as_of)
-    per_unit = sa_select(b.c.grp.label("unit_id"), *aggregates).group_by(b.c.grp).subquery()
-    group = aliased(OrgUnitClosure)
-    gu = aliased(OrgUnit)
-    mapping = (
-        sa_select(col(group.descendant_id).label("unit_id"), col(group.ancestor_id).label("grp"))
-        .join(gu, col(gu.id) == group.ancestor_id)
-        .where(
-            col(group.municipality_id) == scope.municipality_id,
-            or_(
-                col(gu.parent_id) == scope.org_unit_id,
-                and_(
-                    col(gu.id) == scope.org_unit_id,
-                    col(group.descendant_id) == scope.org_unit_id,
-                ),
-            ),
-        )
-        .subquery()
-    )
-    names = [a.name for a in aggregates]
-    rolled = (
-        sa_select(mapping.c.grp, *[func.sum(per_unit.c[n]).label(n) for n in names])
-        .join(per_unit, per_unit.c.unit_id == mapping.c.unit_id)
-        .group_by(mapping.c.grp)
-    )
-    rows = {r.grp: r._mapping for r in session.execute(rolled)}
-    units = session.execute(
-        sa_select(col(OrgUnit.id), col(OrgUnit.code), col(OrgUnit.name))
-        .where(
-            or_(
-                col(OrgUnit.parent_id) == scope.org_unit_id,
-                and_(col(OrgUnit.id) == scope.org_unit_id, col(OrgUnit.id).in_(rows)),
-            )
-        )
-        .order_by(col(OrgUnit.code))
-    ).all()
-    return rows, [(uid, f"{code} {name}") for uid, code, name in units]
-
-
 def by_municipality(session: Session, year: int, as_of: date) -> list[GroupRow]:
     """Every municipality's figures of a year in one GROUP BY (platform operators)."""
     scope = Scope(org_unit_id=PLATFORM, municipality_id=PLATFORM, year=year)
-    b = item_rows(scope, key=col(Plan.municipality_id)).subquery()
-    rows = session.execute(
-        sa_select(b.c.grp, *_aggregates(b, as_of)).group_by(b.c.grp).order_by(b.c.grp)
-    ).all()
-    return [
-        GroupRow(key=r.grp, label=str(r.grp), **_figures(r._mapping).model_dump()) for r in rows
-    ]
+    rows = _run(session, scope, sums.MUNICIPALITY, as_of)
+    return [GroupRow(key=r.grp, label=str(r.grp), **_values(r._mapping)) for r in rows]

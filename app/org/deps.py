@@ -7,11 +7,12 @@ from fastapi import Depends, Path
 from app.auth.deps import CallerDep
 from app.auth.scope import Action
 from app.core.db import SessionDep
+from app.core.schemas import MAX_ID
 from app.org import service
 from app.org.models import Employee, OrgUnit
 
-UnitId = Annotated[int, Path(ge=1, le=2**62, description="org unit id")]
-EmployeeId = Annotated[int, Path(ge=1, le=2**62, description="employee id")]
+UnitId = Annotated[int, Path(ge=1, le=MAX_ID, description="org unit id")]
+EmployeeId = Annotated[int, Path(ge=1, le=MAX_ID, description="employee id")]
 
 
 def readable_unit(unit_id: UnitId, session: SessionDep, caller: CallerDep) -> OrgUnit:

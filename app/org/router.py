@@ -6,8 +6,9 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
-from app.core.http import IfMatchHeader, check_version, problems, set_etag
+from app.core.http import IfMatchHeader, TextParam, check_version, problems, set_etag
 from app.core.pagination import Page, PageDep, page_of
+from app.core.schemas import RowId
 from app.org import service
 from app.org.deps import ManagedEmployee, ManagedUnit, ReadableEmployee, ReadableUnit
 from app.org.models import UnitKind
@@ -23,7 +24,8 @@ from app.org.schemas import (
 
 router = APIRouter(tags=["org chart"])
 
-Search = Annotated[str | None, Query(max_length=100, description="text in the name or code")]
+Search = Annotated[TextParam | None, Query(description="text in the name or code")]
+Id = Annotated[RowId | None, Query()]
 
 
 @router.get("/org-units", summary="List org units in your scope", responses=problems())
@@ -31,9 +33,11 @@ def list_org_units(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    municipality_id: int | None = None,
-    parent_id: int | None = None,
-    under: Annotated[int | None, Query(description="only this unit and the units below it")] = None,
+    municipality_id: Id = None,
+    parent_id: Id = None,
+    under: Annotated[
+        RowId | None, Query(description="only this unit and the units below it")
+    ] = None,
     kind: UnitKind | None = None,
     active: bool | None = None,
     q: Search = None,
@@ -54,7 +58,7 @@ def list_org_units(
     "/org-units",
     status_code=status.HTTP_201_CREATED,
     summary="Create an org unit",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_org_unit(
     body: OrgUnitCreate, session: SessionDep, caller: CallerDep, response: Response
@@ -88,7 +92,7 @@ def get_org_unit_tree(unit: ReadableUnit, session: SessionDep) -> OrgUnitNode:
 @router.patch(
     "/org-units/{unit_id}",
     summary="Change an org unit (rename, move, deactivate)",
-    responses=problems(403, 404, 409, 412, 428),
+    responses=problems(403, 404, 409, 412, 428, 413),
 )
 def update_org_unit(
     body: OrgUnitUpdate,
@@ -122,10 +126,10 @@ def list_employees(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    org_unit_id: int | None = None,
-    under: Annotated[int | None, Query(description="employees of this unit and below")] = None,
+    org_unit_id: Id = None,
+    under: Annotated[RowId | None, Query(description="employees of this unit and below")] = None,
     active: bool | None = None,
-    q: Annotated[str | None, Query(max_length=100, description="text in the name")] = None,
+    q: Annotated[TextParam | None, Query(description="text in the name")] = None,
 ) -> Page[EmployeePublic]:
     stmt = service.list_employees_stmt(
         caller, org_unit_id=org_unit_id, under=under, active=active, q=q
@@ -137,7 +141,7 @@ def list_employees(
     "/employees",
     status_code=status.HTTP_201_CREATED,
     summary="Add an employee",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_employee(
     body: EmployeeCreate, session: SessionDep, caller: CallerDep, response: Response
@@ -157,7 +161,7 @@ def get_employee(emp: ReadableEmployee, response: Response) -> EmployeePublic:
 @router.patch(
     "/employees/{employee_id}",
     summary="Change an employee (move, deactivate)",
-    responses=problems(403, 404, 409, 412, 428),
+    responses=problems(403, 404, 409, 412, 428, 413),
 )
 def update_employee(
     body: EmployeeUpdate,

@@ -5,17 +5,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
+from app.core.schemas import RowId, WriteModel, text_constraints
 from app.org.models import UnitKind
 
-Code = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50, pattern=r"^\S+$")
-]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-
-
-class WriteModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Code = Annotated[str, text_constraints(50, one_word=True)]
+Name = Annotated[str, text_constraints(300, required=True)]
+PersonName = Annotated[str, text_constraints(200, required=True)]
 
 
 class OrgUnitCreate(WriteModel):
@@ -31,7 +26,7 @@ class OrgUnitCreate(WriteModel):
             ]
         }
     )
-    parent_id: int | None = Field(
+    parent_id: RowId | None = Field(
         default=None, description="the parent unit; omitted only for a new municipality"
     )
     code: Code
@@ -41,7 +36,7 @@ class OrgUnitCreate(WriteModel):
 
 class OrgUnitUpdate(WriteModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": "Τμήμα Ποιότητας"}]})
-    parent_id: int | None = None
+    parent_id: RowId | None = None
     code: Code | None = None
     name: Name | None = None
     kind: UnitKind | None = None
@@ -103,7 +98,7 @@ class EmployeeCreate(WriteModel):
             ]
         }
     )
-    org_unit_id: int
+    org_unit_id: RowId
     full_name: PersonName
     email: EmailStr | None = None
     job_title: Annotated[str, StringConstraints(max_length=200)] | None = None
@@ -111,7 +106,7 @@ class EmployeeCreate(WriteModel):
 
 class EmployeeUpdate(WriteModel):
     model_config = ConfigDict(json_schema_extra={"examples": [{"job_title": "Προϊσταμένη"}]})
-    org_unit_id: int | None = None
+    org_unit_id: RowId | None = None
     full_name: PersonName | None = None
     email: EmailStr | None = None
     job_title: Annotated[str, StringConstraints(max_length=200)] | None = None

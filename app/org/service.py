@@ -57,11 +57,19 @@ def _audit_unit(
     )
 
 
+def _folded(text: Any) -> Any:
+    return func.replace(func.lower(text), "ς", "σ")
+
+
 def _ensure_code_free(
     session: Session, municipality_id: int, code: str, exclude_id: int | None = None
 ) -> None:
+    # Both sides folded by the database, so that each backend compares like with like; and the
+    # final sigma made a sigma, which Python's lower() writes (SQLite's lower() is Python's
+    # here) and PostgreSQL's does not: "ΤΜΗΜΑΣ" and "τμημας" are one code on both.
     stmt = select(OrgUnit.id).where(
-        col(OrgUnit.municipality_id) == municipality_id, func.lower(OrgUnit.code) == code.lower()
+        col(OrgUnit.municipality_id) == municipality_id,
+        _folded(OrgUnit.code) == _folded(literal(code)),
     )
     if exclude_id is not None:
         stmt = stmt.where(col(OrgUnit.id) != exclude_id)

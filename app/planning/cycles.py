@@ -8,7 +8,7 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.audit.service import diff, record, snapshot
 from app.auth.scope import ALLOWED, Action, Caller, roles_on_unit
 from app.core.db import utcnow
-from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.core.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfScope
 from app.org.models import OrgUnit
 from app.org.service import root_unit_id
 from app.planning.models import Cycle, CycleStatus
@@ -28,7 +28,10 @@ def _authorize(
     if caller.is_superuser:
         return root
     if municipality_id not in caller.municipalities():
-        raise NotFound(f"{what} not found")
+        raise OutOfScope(
+            f"{what} not found",
+            reason=f"the caller holds no grant in municipality {municipality_id}",
+        )
     if action != Action.read and not roles_on_unit(session, caller, root) & ALLOWED[action]:
         needed = ", ".join(sorted(r.value for r in ALLOWED[action]))
         raise Forbidden(f"{what}: this needs the role {needed} on the whole municipality")

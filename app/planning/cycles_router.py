@@ -1,11 +1,14 @@
 """HTTP endpoints of planning cycles."""
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
-from app.core.http import IfMatchHeader, check_version, problems, set_etag
+from app.core.http import IfMatchHeader, YearParam, check_version, problems, set_etag
 from app.core.pagination import Page, PageDep, page_of
+from app.core.schemas import RowId
 from app.planning import cycles
 from app.planning.deps import ManagedCycle, ReadableCycle
 from app.planning.models import CycleStatus
@@ -20,8 +23,8 @@ def list_cycles(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    municipality_id: int | None = None,
-    year: int | None = None,
+    municipality_id: Annotated[RowId | None, Query()] = None,
+    year: Annotated[YearParam | None, Query()] = None,
     status: CycleStatus | None = None,
 ) -> Page[CyclePublic]:
     stmt = cycles.list_cycles_stmt(
@@ -34,7 +37,7 @@ def list_cycles(
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Open the cycle of a year",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_cycle(
     body: CycleCreate, session: SessionDep, caller: CallerDep, response: Response
@@ -52,7 +55,7 @@ def get_cycle(cycle: ReadableCycle, response: Response) -> CyclePublic:
 
 
 @router.patch(
-    "/{cycle_id}", summary="Change a cycle's deadlines", responses=problems(*WRITE_ERRORS)
+    "/{cycle_id}", summary="Change a cycle's deadlines", responses=problems(*WRITE_ERRORS, 413)
 )
 def update_cycle(
     body: CycleUpdate,

@@ -7,12 +7,13 @@ from fastapi import Depends, Path
 from app.auth.deps import CallerDep
 from app.auth.scope import Action
 from app.core.db import SessionDep
+from app.core.schemas import MAX_ID
 from app.planning import cycles, service
 from app.planning.models import Cycle, Item, Plan
 
-PlanId = Annotated[int, Path(ge=1, le=2**62, description="plan id")]
-ItemId = Annotated[int, Path(ge=1, le=2**62, description="item id")]
-CycleId = Annotated[int, Path(ge=1, le=2**62, description="cycle id")]
+PlanId = Annotated[int, Path(ge=1, le=MAX_ID, description="plan id")]
+ItemId = Annotated[int, Path(ge=1, le=MAX_ID, description="item id")]
+CycleId = Annotated[int, Path(ge=1, le=MAX_ID, description="cycle id")]
 
 
 def readable_plan(plan_id: PlanId, session: SessionDep, caller: CallerDep) -> Plan:

@@ -8,8 +8,9 @@ from sqlmodel import Session, col, select
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
-from app.core.http import IfMatchHeader, check_version, problems, set_etag, with_etag
+from app.core.http import IfMatchHeader, YearParam, check_version, problems, set_etag, with_etag
 from app.core.pagination import Page, PageDep, page_of
+from app.core.schemas import RowId
 from app.planning import items, service, workflow
 from app.planning.deps import (
     EditableItem,
@@ -48,11 +49,11 @@ def list_plans(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+    year: Annotated[YearParam | None, Query()] = None,
     under: Annotated[
-        int | None, Query(description="plans of this unit and the units below")
+        RowId | None, Query(description="plans of this unit and the units below")
     ] = None,
-    org_unit_id: int | None = None,
+    org_unit_id: Annotated[RowId | None, Query()] = None,
     status: PlanStatus | None = None,
     report_status: PlanStatus | None = None,
 ) -> Page[PlanListRow]:
@@ -83,7 +84,7 @@ def list_plans(
     "/plans",
     status_code=status.HTTP_201_CREATED,
     summary="Start the plan of a unit for a year",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_plan(
     body: PlanCreate, session: SessionDep, caller: CallerDep, response: Response
@@ -152,7 +153,7 @@ def approve_plan(
 @plans_router.post(
     "/plans/{plan_id}/return",
     summary="Return a submitted plan with a comment",
-    responses=problems(*WRITE_ERRORS),
+    responses=problems(*WRITE_ERRORS, 413),
 )
 def return_plan(
     body: StepComment,
@@ -170,7 +171,7 @@ def return_plan(
 @plans_router.post(
     "/plans/{plan_id}/reopen",
     summary="Reopen an approved plan for an amendment, with a comment",
-    responses=problems(*WRITE_ERRORS),
+    responses=problems(*WRITE_ERRORS, 413),
 )
 def reopen_plan(
     body: StepComment,
@@ -222,7 +223,7 @@ def list_plan_items(
     "/plans/{plan_id}/items",
     status_code=status.HTTP_201_CREATED,
     summary="Add an item to a draft or returned plan",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_item(
     body: ItemCreate, plan: EditablePlan, session: SessionDep, caller: CallerDep, response: Response
@@ -243,7 +244,7 @@ def get_item(item: ReadableItem, session: SessionDep, response: Response) -> Ite
 @plans_router.patch(
     "/items/{item_id}",
     summary="Change an item of a draft or returned plan",
-    responses=problems(*WRITE_ERRORS),
+    responses=problems(*WRITE_ERRORS, 413),
 )
 def update_item(
     body: ItemUpdate,

@@ -12,14 +12,17 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     StringConstraints,
     ValidationInfo,
+    WithJsonSchema,
     field_validator,
 )
 
+from app.core.schemas import RowId, WriteModel, decimal, text_constraints
 from app.planning.models import FundingSource, ItemKind, KpiDirection, PlanStatus
 
 EARLIEST = date(2000, 1, 1)
@@ -31,25 +34,43 @@ CENT, TEN_THOUSANDTH = Decimal("0.01"), Decimal("0.0001")
 
 def _scale(exponent: Decimal) -> AfterValidator:
     """Hold a number at its column's scale (1000 becomes 1000.00, as the database returns it),
-    so that sending a stored value again in another notation is no change."""
-    return AfterValidator(lambda d: d.quantize(exponent))
+    so that sending a stored value again in another notation is no change; "-0" is 0 (else
+    SQLite would give back "-0.00" and PostgreSQL "0.00")."""
+    return AfterValidator(lambda d: d.quantize(exponent) + 0)
+
+
+def _iso_date(value: Any) -> Any:
+    # pydantic would read a number as seconds since 1970 (1798761600 is 2027-01-01).
+    if isinstance(value, int | float | Decimal):
+        raise ValueError("must be a date as YYYY-MM-DD, e.g. 2027-03-31")
+    return value
 
 
 Money = Annotated[
     Decimal,
     Field(
-        ge=0,
-        le=Decimal("999999999999.99"),
-        max_digits=14,
-        decimal_places=2,
-        allow_inf_nan=False,
-        examples=["12500.00"],
+        ge=0, le=Decimal("999999999999.99"), max_digits=14, decimal_places=2, allow_inf_nan=False
+    ),
+    *decimal(
+        low="0",
+        high="999999999999.99",
+        places=2,
+        text=r"^[0-9]{1,12}(\.[0-9]{1,2})?$",
+        example="12500.00",
     ),
     _scale(CENT),
 ]
 Weight = Annotated[
     Decimal,
     Field(gt=0, le=1000, max_digits=8, decimal_places=2, allow_inf_nan=False),
+    *decimal(
+        low="0",
+        above_low=True,
+        high="1000",
+        places=2,
+        text=r"^(?!0*(\.0*)?$)(1000(\.00?)?|[0-9]{1,3}(\.[0-9]{1,2})?)$",
+        example="1.5",
+    ),
     _scale(CENT),
 ]
 KpiValue = Annotated[
@@ -61,7 +82,25 @@ KpiValue = Annotated[
         decimal_places=4,
         allow_inf_nan=False,
     ),
+    *decimal(
+        low="-99999999999999",
+        high="99999999999999",
+        places=4,
+        text=r"^-?[0-9]{1,14}(\.[0-9]{1,4})?$",
+        example="85.5",
+    ),
     _scale(TEN_THOUSANDTH),
+]
+Percent = Annotated[
+    Decimal,
+    Field(ge=0, le=100, max_digits=5, decimal_places=2, allow_inf_nan=False),
+    *decimal(
+        low="0",
+        high="100",
+        places=2,
+        text=r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$",
+        example="60",
+    ),
 ]
 # Output: money always with two decimals, other numbers without trailing zeros; both as strings.
 MoneyOut = Annotated[
@@ -73,17 +112,21 @@ NumberOut = Annotated[
     Decimal,
     PlainSerializer(lambda d: format(d.normalize(), "f"), return_type=str, when_used="json"),
 ]
-PlanDate = Annotated[date, Field(ge=EARLIEST, le=LATEST)]
-Year = Annotated[int, Field(ge=2000, le=2100, examples=[2027])]
-ItemCode = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=30, pattern=r"^\S+$")
+# A day of the years served. JSON Schema has no bounds for dates: the pattern says the years.
+PlanDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    Field(ge=EARLIEST, le=LATEST),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "pattern": "^(20[0-9]{2}|2100)-"},
+        mode="validation",
+    ),
 ]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-Comment = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-
-
-class WriteModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+Year = Annotated[int, Field(ge=2000, le=2100, examples=[2027])]
+ItemCode = Annotated[str, text_constraints(30, one_word=True)]
+Title = Annotated[str, text_constraints(300, required=True)]
+Text = Annotated[str, StringConstraints(max_length=5000)]
+Comment = Annotated[str, text_constraints(2000, required=True)]
 
 
 # Cycles ------------------------------------------------------------------------------------
@@ -97,7 +140,7 @@ class CycleCreate(WriteModel):
             ]
         }
     )
-    municipality_id: int | None = Field(
+    municipality_id: RowId | None = Field(
         default=None, description="omitted: the one municipality where you may manage cycles"
     )
     year: Year
@@ -134,9 +177,9 @@ class ItemFields(WriteModel):
         default=None, description="unique in the plan; assigned if omitted"
     )
     kind: ItemKind
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    title: Title
     description: Text | None = None
-    assignee_ids: list[int] = Field(
+    assignee_ids: list[RowId] = Field(
         default_factory=list,
         max_length=MAX_ASSIGNEES,
         description="employees of the plan's unit or a unit below it",
@@ -145,13 +188,13 @@ class ItemFields(WriteModel):
     planned_end: PlanDate | None = None
     budget: Money | None = None
     funding_source: FundingSource | None = None
-    budget_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = (
-        Field(default=None, examples=["30-7311.001"])
+    budget_code: Annotated[str, StringConstraints(max_length=50)] | None = Field(
+        default=None, examples=["30-7311.001"]
     )
     planned_absorption: Money | None = None
     weight: Weight = Decimal("1.00")
-    kpi_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    kpi_unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    kpi_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    kpi_unit: Annotated[str, StringConstraints(max_length=50)] | None = None
     kpi_baseline: KpiValue | None = None
     kpi_target: KpiValue | None = None
     kpi_direction: KpiDirection | None = None
@@ -235,23 +278,18 @@ class ItemUpdate(WriteModel):
     )
     code: ItemCode | None = None
     kind: ItemKind | None = None
-    title: (
-        Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-        | None
-    ) = None
+    title: Title | None = None
     description: Text | None = None
-    assignee_ids: list[int] | None = Field(default=None, max_length=MAX_ASSIGNEES)
+    assignee_ids: list[RowId] | None = Field(default=None, max_length=MAX_ASSIGNEES)
     planned_start: PlanDate | None = None
     planned_end: PlanDate | None = None
     budget: Money | None = None
     funding_source: FundingSource | None = None
-    budget_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = (
-        None
-    )
+    budget_code: Annotated[str, StringConstraints(max_length=50)] | None = None
     planned_absorption: Money | None = None
     weight: Weight | None = None
-    kpi_name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    kpi_unit: Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)] | None = None
+    kpi_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    kpi_unit: Annotated[str, StringConstraints(max_length=50)] | None = None
     kpi_baseline: KpiValue | None = None
     kpi_target: KpiValue | None = None
     kpi_direction: KpiDirection | None = None
@@ -317,7 +355,7 @@ class PlanCreate(WriteModel):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"org_unit_id": 7, "year": 2027, "carry_over": True}]}
     )
-    org_unit_id: int = Field(ge=1)
+    org_unit_id: RowId
     year: Year
     carry_over: bool = Field(
         default=False,

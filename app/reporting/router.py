@@ -2,14 +2,15 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Response, status
 
 from app.auth.deps import CallerDep
 from app.auth.scope import Action
 from app.core.db import SessionDep
 from app.core.errors import NotFound
-from app.core.http import IfMatchHeader, check_version, problems, set_etag, with_etag
+from app.core.http import IfMatchHeader, YearParam, check_version, problems, set_etag, with_etag
 from app.core.pagination import Page, PageDep, page_of
+from app.core.schemas import MAX_ID, RowId
 from app.planning import items
 from app.planning.deps import EditableItem, EditablePlan, ReadableItem, ReviewablePlan
 from app.planning.models import Plan
@@ -51,7 +52,10 @@ def get_item_outcome(item: ReadableItem, session: SessionDep, response: Response
 @router.put(
     "/items/{item_id}/outcome",
     summary="Report an item's outcome (If-Match when one exists already)",
-    responses=problems(*WRITE_ERRORS),
+    responses={
+        201: {"model": OutcomePublic, "description": "The item had no outcome: it was created"},
+        **problems(*WRITE_ERRORS, 413),
+    },
 )
 def put_item_outcome(
     body: OutcomeFields,
@@ -77,7 +81,7 @@ def put_item_outcome(
     "/plans/{plan_id}/unplanned-items",
     status_code=status.HTTP_201_CREATED,
     summary="Add an item done without being planned (while reporting)",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_unplanned_item(
     body: ItemCreate, plan: EditablePlan, session: SessionDep, caller: CallerDep, response: Response
@@ -124,7 +128,7 @@ def approve_report(
 @router.post(
     "/plans/{plan_id}/report/return",
     summary="Return a submitted report with a comment",
-    responses=problems(*WRITE_ERRORS),
+    responses=problems(*WRITE_ERRORS, 413),
 )
 def return_report(
     body: StepComment,
@@ -145,7 +149,7 @@ def return_report(
 @router.post(
     "/plans/{plan_id}/report/reopen",
     summary="Reopen an approved report, with a comment",
-    responses=problems(*WRITE_ERRORS),
+    responses=problems(*WRITE_ERRORS, 413),
 )
 def reopen_report(
     body: StepComment,
@@ -165,7 +169,7 @@ def reopen_report(
 
 # Corrective actions ------------------------------------------------------------------------
 
-ActionId = Annotated[int, Path(ge=1, le=2**62, description="corrective action id")]
+ActionId = Annotated[int, Path(ge=1, le=MAX_ID, description="corrective action id")]
 
 
 def readable_action(
@@ -189,8 +193,8 @@ def list_corrective_actions(
     session: SessionDep,
     caller: CallerDep,
     page: PageDep,
-    under: int | None = None,
-    year: int | None = None,
+    under: Annotated[RowId | None, Query(description="actions of this unit and below")] = None,
+    year: Annotated[YearParam | None, Query()] = None,
     status: ActionStatus | None = None,
 ) -> Page[CorrectiveActionPublic]:
     stmt = service.list_actions_stmt(caller, under=under, year=year, status=status)
@@ -213,7 +217,7 @@ def list_item_corrective_actions(
     "/items/{item_id}/corrective-actions",
     status_code=status.HTTP_201_CREATED,
     summary="Record what the unit will do about a deviation (ISO 9001 10.2)",
-    responses=problems(403, 404, 409),
+    responses=problems(403, 404, 409, 413),
 )
 def create_corrective_action(
     body: CorrectiveActionCreate,
@@ -242,7 +246,7 @@ def get_corrective_action(
 @actions_router.patch(
     "/corrective-actions/{action_id}",
     summary="Change a corrective action (progress, result, close)",
-    responses=problems(*WRITE_ERRORS),
+    responses=problems(*WRITE_ERRORS, 413),
 )
 def update_corrective_action(
     body: CorrectiveActionUpdate,

@@ -2,25 +2,23 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
+from app.core.schemas import RowId
 from app.planning.schemas import (
     Comment,
     KpiValue,
     Money,
     MoneyOut,
     NumberOut,
+    Percent,
     PlanDate,
     Text,
     WriteModel,
 )
 from app.reporting.models import ActionStatus, DeviationCategory, OutcomeStatus
 
-Percent = Annotated[
-    Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2, allow_inf_nan=False)
-]
 DONE = (OutcomeStatus.completed, OutcomeStatus.cancelled)
 
 
@@ -114,7 +112,7 @@ class CorrectiveActionCreate(WriteModel):
         }
     )
     description: Comment
-    owner_employee_id: int | None = None
+    owner_employee_id: RowId | None = None
     due_date: PlanDate | None = None
 
 
@@ -125,7 +123,7 @@ class CorrectiveActionUpdate(WriteModel):
         }
     )
     description: Comment | None = None
-    owner_employee_id: int | None = None
+    owner_employee_id: RowId | None = None
     due_date: PlanDate | None = None
     status: ActionStatus | None = None
     result: Text | None = None
