@@ -67,25 +67,8 @@ def event_row(
     }
 
 
-def record(
-    session: Session,
-    *,
-    user_id: int | None,
-    action: str,
-    entity_type: str,
-    entity_id: int,
-    municipality_id: int | None,
-    org_unit_id: int | None,
-    changes: dict[str, Any],
-) -> AuditEvent:
-    event = AuditEvent(
-        user_id=user_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        municipality_id=municipality_id,
-        org_unit_id=org_unit_id,
-        changes=changes,
-    )
+def record(session: Session, **fields: Any) -> AuditEvent:
+    """One audit event (the fields of `event_row`), added to the session."""
+    event = AuditEvent(**event_row(**fields))
     session.add(event)
     return event
