@@ -43,7 +43,12 @@ test-postgres: $(STAMP)
 	APOLOGISMOS_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
 
 ## The benchmark: our time against a floor measured in the same run (see docs/performance.md).
+## The HTTP case drives the server with wrk when it is there (installed here if apt-get can);
+## without it, with a slower load generator in Python.
 bench: $(STAMP)
+	@command -v wrk >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1 || \
+		{ apt-get install -y -qq wrk >/dev/null 2>&1 || sudo -n apt-get install -y -qq wrk >/dev/null 2>&1; } || \
+		echo "wrk could not be installed: the HTTP case uses the Python load generator"
 	APOLOGISMOS_BENCH_PG_URL=$(PG_TEST_URL) $(BIN)/python -m bench.run
 
 format: $(STAMP)

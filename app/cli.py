@@ -26,6 +26,7 @@ def serve(
     port: Annotated[int, typer.Option(help="port")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
     reload: Annotated[bool, typer.Option(help="restart on code changes (development)")] = False,
+    access_log: Annotated[bool, typer.Option(help="log every request")] = True,
 ) -> None:
     """Serve the API with uvicorn."""
     import copy
@@ -49,8 +50,10 @@ def serve(
         workers=workers,
         reload=reload,
         proxy_headers=True,
+        timeout_keep_alive=get_settings().keep_alive_seconds,
         log_level="info",
         log_config=log_config,
+        access_log=access_log,
     )
 
 

@@ -7,8 +7,7 @@ from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from app.auth import events
-from app.auth.models import User
-from app.auth.scope import Caller, load_caller
+from app.auth.scope import Caller, load_user_and_caller
 from app.core.config import get_settings
 from app.core.db import SessionDep
 from app.core.errors import Unauthorized
@@ -56,8 +55,11 @@ def current_caller(
         )
         word = "has expired" if expired else "is not valid"
         raise Unauthorized(f"the token {word}: log in again") from None
-    user = session.get(User, user_id)
-    if user is None or not user.active or claims.get("ep") != user.token_epoch:
+    # The revocation check reads the user on every request: a token dies with a logout, a
+    # password change or a deactivation at once, not when it expires.
+    caller = load_user_and_caller(session, user_id)
+    user = caller.user if caller else None
+    if caller is None or user is None or not user.active or claims.get("ep") != user.token_epoch:
         why = (
             "the user does not exist"
             if user is None
@@ -74,7 +76,7 @@ def current_caller(
         raise Unauthorized("the token was revoked (logout, password change or deactivation)")
     assert user.id is not None
     events.remember_caller(request, user_id=user.id, username=user.username)
-    return load_caller(session, user)
+    return caller
 
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -8,6 +8,7 @@ without the role needed, the answer is 403.
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, select
 
 from app.auth.models import Grant, Role, User
@@ -58,6 +59,25 @@ def load_caller(session: Session, user: User) -> Caller:
         )
     ).all()
     return Caller(user=user, grants=tuple((Role(r), u, m) for r, u, m in rows))
+
+
+# The user and its grants in one statement (one row per grant; one row with nulls for a user
+# without any), built once: every authenticated request runs it.
+_USER_AND_GRANTS = (
+    select(User, Grant.role, Grant.org_unit_id, Grant.municipality_id)
+    .outerjoin(Grant, col(Grant.user_id) == User.id)
+    .where(col(User.id) == bindparam("user_id"))
+    .order_by(col(Grant.id))
+)
+
+
+def load_user_and_caller(session: Session, user_id: int) -> Caller | None:
+    """The user `user_id` (loaded into the session) with its grants; None if it does not exist."""
+    rows = session.execute(_USER_AND_GRANTS, {"user_id": user_id}).all()
+    if not rows:
+        return None
+    grants = tuple((Role(r), u, m) for _, r, u, m in rows if r is not None)
+    return Caller(user=rows[0][0], grants=grants)
 
 
 def roles_on_unit(session: Session, caller: Caller, unit_id: int) -> set[Role]:

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_window_seconds: int = Field(default=900, ge=1)
     max_body_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    # How long `apologismos serve` keeps an idle client connection open. Longer than what a
+    # client or a reverse proxy waits before it reuses an idle connection (nginx 60-75 s, cloud
+    # load balancers 60 s, httpx 5 s): with uvicorn's 5 s, the server closes a connection at the
+    # moment the client sends its next request on it, and that request fails.
+    keep_alive_seconds: int = Field(default=75, ge=1, le=3600)
     # Uploaded workbooks: the file itself, what it may inflate to, rows per sheet, and the
     # memory of the child process that parses it.
     max_upload_bytes: int = Field(default=8 * 1024 * 1024, ge=1024)

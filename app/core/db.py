@@ -3,15 +3,22 @@
 SQLite (the embedded default) gets foreign keys, WAL, a busy timeout and explicit
 transactions; writes start with ``BEGIN IMMEDIATE`` so that two writers queue on the busy
 timeout instead of failing with "database is locked" when a read lock cannot be upgraded.
+
+PostgreSQL connections are checked (a round trip) only when they come out of the pool after
+lying idle a while, not on every checkout: see `_ping_when_idle`.
 """
 
-from collections.abc import Iterator
+import time
+import weakref
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
+import anyio.to_thread
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, func, insert
+from sqlalchemy import DateTime, Engine, MetaData, create_engine, event, exc, func, insert
 from sqlalchemy.engine.interfaces import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel
@@ -84,6 +91,41 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out.
+PING_AFTER_IDLE_SECONDS = 10.0
+# No pooled connection older than this is handed out (server-side idle limits, failovers).
+RECYCLE_SECONDS = 1800
+# SQLite: one connection per thread of the worker's threadpool (anyio's default: 40), so that a
+# request never waits for a connection, nor times out waiting for one, under load.
+SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 10, 30
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """What `pool_pre_ping` does, but only for a connection that has lain idle in the pool.
+
+    `pool_pre_ping` costs a round trip (and a toggle of autocommit) on every checkout, i.e. on
+    every request. A connection used a moment ago is alive unless the server went away in that
+    moment, and then its first statement fails with a disconnect error, on which SQLAlchemy
+    invalidates the whole pool: every request after that one gets a new connection. A
+    connection idle for longer is checked as before; if the check fails, the pool discards it
+    and hands out a fresh one (`DisconnectionError`), so the request does not notice.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.pop("idle_since", None)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as e:
+            raise exc.DisconnectionError(f"idle connection is dead: {type(e).__name__}") from e
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     # A database error logged by the error handler must not carry the statement's values (a
     # password hash, a user's data); SQL echo, asked for explicitly, still shows them.
@@ -94,12 +136,24 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             echo=echo,
             hide_parameters=hide,
             connect_args={"check_same_thread": False, "timeout": 15},
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_MAX_OVERFLOW,
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(
-        url, echo=echo, hide_parameters=hide, pool_pre_ping=True, pool_size=10, max_overflow=10
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=hide,
+        pool_size=10,
+        max_overflow=10,
+        # Last in, first out: under light load the same few connections stay warm (no ping),
+        # the others age out through the recycle limit.
+        pool_use_lifo=True,
+        pool_recycle=RECYCLE_SECONDS,
     )
+    _ping_when_idle(engine)
+    return engine
 
 
 _engine: Engine | None = None
@@ -144,21 +198,60 @@ def bulk_insert(
     return []
 
 
-def get_session(request: Request) -> Iterator[Session]:
+_read_only_engines: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def _read_only(engine: Engine) -> Engine:
+    ro = _read_only_engines.get(engine)
+    if ro is None:
+        ro = _read_only_engines[engine] = engine.execution_options(**{READ_ONLY: True})
+    return ro
+
+
+def _finish(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """One transaction per request: committed when the endpoint returns, rolled back on error.
 
     Services only flush; this is the one place that commits.
+
+    Async so that opening the session (no I/O: the connection is taken at the first
+    statement) costs no trip through the threadpool; the commit and the release of the
+    connection do I/O and run in a thread, shielded from cancellation (a client that hangs up
+    must not leak a connection), with a limiter of their own so that they never wait for a
+    free thread of the pool while holding a connection (as FastAPI does for sync ones).
     """
     engine = get_engine()
     if request.method in ("GET", "HEAD", "OPTIONS"):
-        engine = engine.execution_options(**{READ_ONLY: True})
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+        engine = _read_only(engine)
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+    except BaseException:
+        await _in_thread(session, commit=False)
+        raise
+    await _in_thread(session, commit=True)
+
+
+async def _in_thread(session: Session, *, commit: bool) -> None:
+    if not (session.in_transaction() or session.new or session.dirty or session.deleted):
+        session.close()  # nothing was read, and nothing is waiting to be written
+        return
+    with CancelScope(shield=True):
+        await anyio.to_thread.run_sync(
+            lambda: _finish(session, commit=commit), limiter=CapacityLimiter(1)
+        )
 
 
 # scope="function": commit before the response is sent, so a failed commit is never a 2xx.

@@ -1,5 +1,7 @@
 """Pure ASGI middleware: request body limit and security headers."""
 
+from collections.abc import Awaitable
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -18,12 +20,16 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes
-        too_large = problem_response(
-            413,
-            "Content too large",
-            f"the request body is larger than {limit} bytes",
-            slug="content-too-large",
-        )
+
+        def too_large(scope: Scope, receive: Receive, send: Send) -> Awaitable[None]:
+            # Built only when needed: the answer is rare, the requests are many.
+            return problem_response(
+                413,
+                "Content too large",
+                f"the request body is larger than {limit} bytes",
+                slug="content-too-large",
+            )(scope, receive, send)
+
         for name, value in scope.get("headers", []):
             if name == b"content-length":
                 try:
