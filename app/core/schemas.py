@@ -192,13 +192,15 @@ class WriteModel(BaseModel):
     @field_validator("*", mode="before")
     @classmethod
     def _booleans_where_meant(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.field_name is not None:
+        if value is not None and info.field_name is not None:  # None is every field's "unset"
             _check_yes_no(value, _yes_no(cls, info.field_name))
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None:
+            return None
         check_text(value)
         # `type(...) is str`: an enum member (a StrEnum is a str) stays the member.
         if type(value) is str and info.field_name and _trimmed(cls, info.field_name):

@@ -23,7 +23,7 @@ from app.planning.items import ItemWriter
 from app.planning.models import Item, Plan
 from app.planning.schemas import ItemFields, ItemUpdate, PlanCreate
 from app.reporting.schemas import OutcomeFields
-from app.reporting.service import ensure_report_editable, outcomes_of, put_outcomes
+from app.reporting.service import ensure_report_editable, plan_outcomes, put_outcomes
 
 ITEM_KEYS = tuple(ItemFields.model_fields)
 OUTCOME_KEYS = tuple(OutcomeFields.model_fields)
@@ -139,17 +139,24 @@ def import_plan_sheet(
             )
     # A row without id is an item typed in by the clerk: if the same item was imported before
     # (same code, or same title and kind), it is that item, so a second upload changes nothing.
-    for row in fresh:
+    by_code: dict[str, list[int]] = {}
+    by_title: dict[tuple[str, Any], list[int]] = {}
+    for item_id, item in existing.items():
+        if item_id not in claimed:
+            by_code.setdefault(fold(item.code), []).append(item_id)
+            by_title.setdefault((fold(item.title), item.kind), []).append(item_id)
+    for row in fresh if existing else []:
         code, title, kind = row.values.get("code"), row.values.get("title"), row.values.get("kind")
-        for item_id, item in existing.items():
-            if item_id in claimed:
-                continue
-            if (code and fold(code) == fold(item.code)) or (
-                not code and title and fold(title) == fold(item.title) and kind == item.kind
-            ):
-                claimed[item_id] = row
-                row.values["id"] = item_id
-                break
+        if code:
+            same = by_code.get(fold(code), [])
+        elif title:
+            same = by_title.get((fold(title), kind), [])
+        else:
+            continue
+        match = next((i for i in same if i not in claimed), None)
+        if match is not None:
+            claimed[match] = row
+            row.values["id"] = match
     changes: list[tuple[str, Row, ItemFields, Item | None]] = []
     writer = None if plan is None else ItemWriter(session, caller=caller, plan=plan)
     if writer is not None:
@@ -259,19 +266,23 @@ def import_report_sheet(
         .where(col(Plan.org_unit_id) == unit.id, col(Plan.year) == year - 1)
         .with_for_update()
     )
-    items: dict[int | None, Item] = (
+    # The plan's items by id, with their codes (all a report row needs of an item).
+    codes: dict[int, str] = (
         {}
         if plan is None
-        else {i.id: i for i in session.scalars(select(Item).where(col(Item.plan_id) == plan.id))}
+        else dict(
+            session.execute(select(Item.id, Item.code).where(col(Item.plan_id) == plan.id)).all()
+        )
     )
-    outcomes = outcomes_of(session, [i for i in items if i is not None])
-    wanted_rows: list[tuple[Row, Item, OutcomeFields]] = []
+    outcomes = {} if plan is None or plan.id is None else plan_outcomes(session, plan.id)
+    wanted_rows: list[tuple[Row, int, OutcomeFields]] = []
     for row in parsed:
         if not row.ok:
             continue
         given = {k: row.values.get(k) for k in OUTCOME_KEYS}
-        item = items.get(row.values.get("id"))
-        if item is None or plan is None:
+        item_id = row.values.get("id")
+        code = codes.get(item_id) if item_id is not None else None
+        if code is None or item_id is None:
             if any(v is not None for v in given.values()):
                 _row_problem(
                     out,
@@ -283,8 +294,7 @@ def import_report_sheet(
                     "εφαρμογή ως μη προγραμματισμένες",
                 )
             continue
-        assert item.id is not None
-        outcome = outcomes.get(item.id)
+        outcome = outcomes.get(item_id)
         if all(v is None for v in given.values()) and outcome is None:
             out.report.unchanged += 1
             continue
@@ -306,11 +316,11 @@ def import_report_sheet(
                 REPORT_SHEET,
                 row,
                 "status",
-                f"το αποτέλεσμα της ενέργειας {item.code} άλλαξε στο σύστημα μετά τη "
+                f"το αποτέλεσμα της ενέργειας {code} άλλαξε στο σύστημα μετά τη "
                 "λήψη του αρχείου: κατεβάστε νέο αρχείο",
             )
             continue
-        wanted_rows.append((row, item, wanted))
+        wanted_rows.append((row, item_id, wanted))
         if outcome is None:
             out.report.created += 1
         else:
@@ -328,6 +338,6 @@ def import_report_sheet(
         session,
         caller=caller,
         plan=report_plan,
-        wanted=[(item, wanted) for _, item, wanted in wanted_rows],
+        wanted=[(item_id, wanted) for _, item_id, wanted in wanted_rows],
         current=outcomes,
     )

@@ -2,6 +2,7 @@
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -118,49 +119,66 @@ def _choice(column: Column, value: object) -> str:
     raise CellError(f"«{value}» δεν είναι στη λίστα ({allowed})")
 
 
-def parse_cell(column: Column, value: object, staff: Staff | None) -> Any:
-    if column.kind in (Kind.id, Kind.version):
-        try:
-            number = as_decimal(value)
-        except CellError:
-            number = Decimal(-1)
-        if number is None:
-            return None
-        if number != number.to_integral_value() or not 0 <= number < 2**31:
-            raise CellError("μην αλλάζετε τις κρυφές στήλες")
-        return int(number)
-    if column.kind == Kind.date:
-        return as_date(value)
-    if column.kind in (Kind.money, Kind.number):
-        return as_decimal(value)
-    if column.kind == Kind.choice:
-        return None if is_blank(value) else _choice(column, value)
-    if column.kind == Kind.boolean:
-        return as_bool(value)
-    if column.kind == Kind.staff:
+def _hidden_number(value: object) -> int | None:
+    try:
+        number = as_decimal(value)
+    except CellError:
+        number = Decimal(-1)
+    if number is None:
+        return None
+    if number != number.to_integral_value() or not 0 <= number < 2**31:
+        raise CellError("μην αλλάζετε τις κρυφές στήλες")
+    return int(number)
+
+
+def _staff_parser(staff: Staff | None) -> Callable[[object], list[int]]:
+    def parse(value: object) -> list[int]:
         text = as_text(value)
         if text is None:
             return []
         if staff is None:
             raise CellError("δεν υπάρχουν υπάλληλοι στη μονάδα")
         return staff.find(text)
-    return as_text(value)
+
+    return parse
+
+
+def cell_parser(column: Column, staff: Staff | None) -> Callable[[object], Any]:
+    """How the cells of a column are read: chosen once per column, not once per cell."""
+    kind = column.kind
+    if kind in (Kind.id, Kind.version):
+        return _hidden_number
+    if kind == Kind.date:
+        return as_date
+    if kind in (Kind.money, Kind.number):
+        return as_decimal
+    if kind == Kind.choice:
+        return lambda value: None if is_blank(value) else _choice(column, value)
+    if kind == Kind.boolean:
+        return as_bool
+    if kind == Kind.staff:
+        return _staff_parser(staff)
+    return as_text
 
 
 _TOTAL_LEN = 2 * max(len(w) for w in TOTAL_WORDS) + 10
-_TOTAL_INITIALS = frozenset(w[0] for w in TOTAL_WORDS)
+_TOTAL_START = re.compile(
+    r"\s*[" + "".join(sorted({w[0] for w in TOTAL_WORDS})) + "]", re.IGNORECASE
+)
 
 
 def is_total_row(values: list[Any]) -> bool:
     """A row of totals that the clerk added under the items («Σύνολο:»). Cheap tests first:
     longer text, or text starting with another letter, is an item's, not a total's label."""
-    return any(
-        isinstance(v, str)
-        and len(v) <= _TOTAL_LEN
-        and v.lstrip()[:1].lower() in _TOTAL_INITIALS
-        and fold(v).rstrip(":") in TOTAL_WORDS
-        for v in values
-    )
+    for v in values:
+        if (
+            isinstance(v, str)
+            and len(v) <= _TOTAL_LEN
+            and _TOTAL_START.match(v)
+            and fold(v).rstrip(":") in TOTAL_WORDS
+        ):
+            return True
+    return False
 
 
 def parse_rows(
@@ -173,25 +191,31 @@ def parse_rows(
     staff: Staff | None = None,
 ) -> list[Row]:
     by_key = {c.key: c for c in columns}
-    order = [(key, i, by_key[key]) for key, i in header.columns.items()]
+    # Per column: its key, index, description, parser, and whether a blank cell means [].
+    order = [
+        (key, i, c, cell_parser(c, staff), c.kind == Kind.staff)
+        for key, i in header.columns.items()
+        for c in (by_key[key],)
+    ]
     id_at = header.columns.get("id")
     out: list[Row] = []
     for r in range(header.row + 1, len(rows)):
         cells = rows[r]
         n = len(cells)
-        present = [cells[i] if i < n else None for _, i, _ in order]
+        present = [cells[i] if i < n else None for _, i, _, _, _ in order]
         if all(is_blank(v) for v in present):
             continue
         # A row of the application's (it has an id) is an item's, never a total the clerk typed.
         if (id_at is None or id_at >= n or is_blank(cells[id_at])) and is_total_row(cells):
             continue
         row = Row(number=r + 1, source=cells, columns=header.columns)
-        for (key, i, column), raw in zip(order, present, strict=True):
+        values = row.values
+        for (key, i, column, parse, listed), raw in zip(order, present, strict=True):
             if raw is None or raw == "":  # an empty cell (calamine reads them as "")
-                row.values[key] = [] if column.kind == Kind.staff else None
+                values[key] = [] if listed else None
                 continue
             try:
-                row.values[key] = parse_cell(column, raw, staff)
+                values[key] = parse(raw)
             except CellError as exc:
                 row.ok = False
                 problems.append(

@@ -239,16 +239,10 @@ class ItemWriter:
     # The writing ---------------------------------------------------------------------------
 
     def _ids_of(self, codes: list[str]) -> list[int]:
-        found: dict[str, int] = {}
-        for n in range(0, len(codes), 1000):
-            found |= {
-                code: item_id
-                for item_id, code in self.session.execute(
-                    select(Item.id, Item.code).where(
-                        col(Item.plan_id) == self.plan.id, col(Item.code).in_(codes[n : n + 1000])
-                    )
-                )
-            }
+        stmt = select(Item.id, Item.code).where(col(Item.plan_id) == self.plan.id)
+        if len(codes) <= 1000:  # else all the plan's items: one query, no long IN list
+            stmt = stmt.where(col(Item.code).in_(codes))
+        found = {code: item_id for item_id, code in self.session.execute(stmt)}
         return [found[code] for code in codes]
 
     def write(self) -> list[int]:

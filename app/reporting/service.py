@@ -1,6 +1,7 @@
 """Outcomes (the report's lines, also the mid-year monitoring) and corrective actions."""
 
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -70,16 +71,24 @@ def outcome_of(session: Session, item_id: int, *, for_update: bool = False) -> O
     return session.scalar(stmt)
 
 
+@cache
+def _quanta() -> dict[str, Decimal]:
+    """The smallest step of each numeric column of an outcome (0.01 for NUMERIC(5, 2))."""
+    return {
+        c.key: Decimal(1).scaleb(-c.type.scale)
+        for c in Outcome.__table__.c  # type: ignore[attr-defined]
+        if getattr(c.type, "scale", None) is not None
+    }
+
+
 def _as_stored(values: dict[str, Any]) -> dict[str, Any]:
     """The values as the database keeps them: numbers at the scale of their column, so that
     sending back the `"40"` that was read is no change of the stored `40.00`."""
-    out = {}
-    for key, value in values.items():
-        scale = getattr(Outcome.__table__.c[key].type, "scale", None)  # type: ignore[attr-defined]
-        if isinstance(value, Decimal) and scale is not None:
-            value = value.quantize(Decimal(1).scaleb(-scale))
-        out[key] = value
-    return out
+    quanta = _quanta()
+    return {
+        key: value.quantize(quanta[key]) if isinstance(value, Decimal) and key in quanta else value
+        for key, value in values.items()
+    }
 
 
 def outcomes_of(session: Session, item_ids: list[int]) -> dict[int, Outcome]:
@@ -94,38 +103,50 @@ def outcomes_of(session: Session, item_ids: list[int]) -> dict[int, Outcome]:
     return found
 
 
+def plan_outcomes(session: Session, plan_id: int) -> dict[int, Outcome]:
+    """The outcomes of a plan's items, by item id, in one query."""
+    return {
+        o.item_id: o
+        for o in session.scalars(
+            select(Outcome)
+            .join(Item, col(Item.id) == Outcome.item_id)
+            .where(col(Item.plan_id) == plan_id)
+        )
+    }
+
+
 def put_outcomes(
     session: Session,
     *,
     caller: Caller,
     plan: Plan,
-    wanted: list[tuple[Item, OutcomeFields]],
+    wanted: list[tuple[int, OutcomeFields]],
     current: dict[int, Outcome] | None = None,
 ) -> None:
-    """Set the outcome of many items of one plan (`current`: their outcomes, if already read),
-    written with a few statements whatever their number, one audit event per changed item."""
+    """Set the outcome of many items of one plan, given by id (`current`: their outcomes, if
+    already read), written with a few statements whatever their number, one audit event per
+    changed item."""
     ensure_report_editable(session, plan)
     if current is None:
-        current = outcomes_of(session, [i.id for i, _ in wanted if i.id is not None])
+        current = outcomes_of(session, [item_id for item_id, _ in wanted])
     now = utcnow()
     created: list[dict[str, Any]] = []
     events: list[tuple[int, str, dict[str, Any]]] = []
-    for item, data in wanted:
-        assert item.id is not None
+    for item_id, data in wanted:
         values = _as_stored(data.model_dump())
-        outcome = current.get(item.id)
+        outcome = current.get(item_id)
         if outcome is None:
             created.append(
                 values
                 | {
                     "municipality_id": plan.municipality_id,
-                    "item_id": item.id,
+                    "item_id": item_id,
                     "version": 1,
                     "created_at": now,
                     "updated_at": now,
                 }
             )
-            events.append((item.id, "create", diff(None, values)))
+            events.append((item_id, "create", diff(None, values)))
             continue
         before = snapshot(outcome, OUTCOME_FIELDS)
         changes = diff(before, values)
@@ -134,7 +155,7 @@ def put_outcomes(
                 setattr(outcome, key, value)
             outcome.version += 1
             outcome.updated_at = now
-            events.append((item.id, "update", changes))
+            events.append((item_id, "update", changes))
     if not events:
         return
     touched = touch_report(plan)
@@ -162,7 +183,7 @@ def put_outcome(
     session: Session, *, caller: Caller, plan: Plan, item: Item, data: OutcomeFields
 ) -> Outcome:
     assert item.id is not None
-    put_outcomes(session, caller=caller, plan=plan, wanted=[(item, data)])
+    put_outcomes(session, caller=caller, plan=plan, wanted=[(item.id, data)])
     outcome = outcome_of(session, item.id)
     assert outcome is not None
     return outcome
