@@ -62,8 +62,19 @@ def paired_p50(
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process, in MB (Linux reports KB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak resident memory of this process, in MB.
+
+    Linux's VmHWM, the peak of this program's own memory. Not `ru_maxrss`: Linux carries it
+    across exec, so a child started by `spawn` (a fork of the benchmark, then exec) would
+    report the benchmark's peak at the moment it was started, not its own."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KB on Linux
 
 
 @contextmanager
