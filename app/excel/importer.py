@@ -25,8 +25,9 @@ from app.planning.schemas import ItemFields, ItemUpdate, PlanCreate
 from app.reporting.schemas import OutcomeFields
 from app.reporting.service import ensure_report_editable, plan_outcomes, put_outcomes
 
-ITEM_KEYS = tuple(ItemFields.model_fields)
+ITEM_KEYS = frozenset(ItemFields.model_fields)
 OUTCOME_KEYS = tuple(OutcomeFields.model_fields)
+REPORT_KEYS = frozenset(("id", "version", *OUTCOME_KEYS))
 
 
 @dataclass
@@ -260,7 +261,9 @@ def import_report_sheet(
             )
         )
         return None
-    parsed = parse_rows(REPORT_SHEET, rows, header, REPORT_COLUMNS, out.problems)
+    # The item's own columns (code, title, dates, budget) are there for the clerk to read: the
+    # report changes outcomes only, so only their cells and the hidden id and version are read.
+    parsed = parse_rows(REPORT_SHEET, rows, header, REPORT_COLUMNS, out.problems, keys=REPORT_KEYS)
     plan = session.scalar(
         select(Plan)
         .where(col(Plan.org_unit_id) == unit.id, col(Plan.year) == year - 1)

@@ -189,12 +189,16 @@ def parse_rows(
     problems: list[Problem],
     *,
     staff: Staff | None = None,
+    keys: frozenset[str] | None = None,
 ) -> list[Row]:
+    """The rows under the header with a value in some column, parsed; `keys`: read only these
+    columns (the others, shown for the clerk's information, cannot fail the import)."""
     by_key = {c.key: c for c in columns}
     # Per column: its key, index, description, parser, and whether a blank cell means [].
     order = [
         (key, i, c, cell_parser(c, staff), c.kind == Kind.staff)
         for key, i in header.columns.items()
+        if keys is None or key in keys
         for c in (by_key[key],)
     ]
     id_at = header.columns.get("id")

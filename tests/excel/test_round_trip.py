@@ -198,3 +198,31 @@ class TestConflict:
         assert r.json()["summary"]["report"]["conflicts"] == 1, r.json()
         assert "άλλαξε στο σύστημα" in r.json()["problems"][0]["message"]
         assert outcome_of(session, desk.l1.id)["status"] == "in_progress"  # type: ignore[index]
+
+
+class TestReportInformationColumns:
+    def test_the_items_own_cells_in_the_report_are_not_read(self, client, session):
+        """The report shows the item (code, title, dates) for the clerk to read; a clerk who
+        unprotects the sheet and types over them changes nothing and breaks nothing."""
+        desk = Desk(session)
+        data = desk.workbook(client)
+        row = row_of(data, REPORT_SHEET, desk.l1.id)
+        filled = edit(
+            data,
+            {
+                REPORT_SHEET: {
+                    (row, "planned_start"): "όχι ημερομηνία",
+                    (row, "kind"): "κάτι άλλο",
+                    (row, "title"): "Άλλος τίτλος",
+                    (row, "status"): "Ολοκληρώθηκε",
+                    (row, "actual_end"): date(2026, 7, 15),
+                }
+            },
+        )
+        before = stored(session, Item, desk.l1.id)
+        r = upload(client, desk.editor, filled, dry_run="false")
+        assert r.status_code == 201, r.text
+        assert r.json()["problems"] == [], r.json()
+        assert r.json()["summary"]["report"]["created"] == 1, r.json()
+        assert outcome_of(session, desk.l1.id)["status"] == "completed"  # type: ignore[index]
+        assert stored(session, Item, desk.l1.id) == before
