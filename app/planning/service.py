@@ -1,11 +1,11 @@
 """Plans and their items: creation, edits while draft or returned, listing with totals."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import bindparam, delete, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -18,7 +18,6 @@ from app.org.service import get_unit
 from app.planning.cycles import require_open_cycle
 from app.planning.models import Item, ItemAssignee, Plan, PlanStatus
 from app.planning.schemas import (
-    Assignee,
     ItemFields,
     ItemPublic,
     PlanCreate,
@@ -191,18 +190,30 @@ def list_plans_stmt(
     return stmt.order_by(col(Plan.year).desc(), col(OrgUnit.code), col(Plan.id))
 
 
+# A plan's items as plain rows (a read needs no ORM objects) and their assignees: statements
+# built once, as every read of a plan runs them.
+_ITEMS = Item.__table__  # type: ignore[attr-defined]
+_PLAN_ITEMS = (
+    sa_select(_ITEMS)
+    .where(_ITEMS.c.plan_id == bindparam("plan_id"))
+    .order_by(_ITEMS.c.code, _ITEMS.c.id)
+)
+_ASSIGNEES = (
+    select(ItemAssignee.item_id, Employee.id, Employee.full_name)
+    .join(Employee, col(Employee.id) == ItemAssignee.employee_id)
+    .order_by(col(Employee.full_name))
+)
+_PLAN_ASSIGNEES = _ASSIGNEES.where(
+    col(ItemAssignee.item_id).in_(select(Item.id).where(col(Item.plan_id) == bindparam("plan_id")))
+)
+
+
 def plan_detail(session: Session, plan: Plan) -> PlanDetail:
-    # The items as plain rows: a read needs no ORM objects (a tenth of the cost per item).
-    table = Item.__table__  # type: ignore[attr-defined]
-    rows = (
-        session.execute(
-            sa_select(table).where(table.c.plan_id == plan.id).order_by(table.c.code, table.c.id)
-        )
-        .mappings()
-        .all()
-    )
-    in_plan = col(ItemAssignee.item_id).in_(select(Item.id).where(col(Item.plan_id) == plan.id))
-    public = _public(rows, _assignees(session, in_plan))
+    result = session.execute(_PLAN_ITEMS, {"plan_id": plan.id})
+    keys = list(result.keys())
+    rows = [dict(zip(keys, row, strict=True)) for row in result]
+    staff = _by_item(session.execute(_PLAN_ASSIGNEES, {"plan_id": plan.id}))
+    public = _public(rows, staff)
     planned = [i for i in public if not i.unplanned]
     by_kind: dict[Any, int] = defaultdict(int)
     for item in planned:
@@ -219,35 +230,32 @@ def plan_detail(session: Session, plan: Plan) -> PlanDetail:
 # Items -------------------------------------------------------------------------------------
 
 
-def _assignees(session: Session, where: Any) -> dict[int, list[Assignee]]:
-    """The assignees of the items `where` selects (a condition on ItemAssignee), by item."""
-    staff: dict[int, list[Assignee]] = defaultdict(list)
-    for item_id, emp_id, name in session.execute(
-        select(ItemAssignee.item_id, Employee.id, Employee.full_name)
-        .join(Employee, col(Employee.id) == ItemAssignee.employee_id)
-        .where(where)
-        .order_by(col(Employee.full_name))
-    ):
-        staff[item_id].append(Assignee(id=emp_id, full_name=name))
+def _by_item(rows: Iterable[Any]) -> dict[int, list[dict[str, Any]]]:
+    """(item id, employee id, name) rows as each item's assignees."""
+    staff: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item_id, emp_id, name in rows:
+        staff[item_id].append({"id": emp_id, "full_name": name})
     return staff
 
 
 def _public(
-    rows: Iterable[Mapping[Any, Any]], staff: dict[int, list[Assignee]]
+    rows: Iterable[dict[str, Any]], staff: dict[int, list[dict[str, Any]]]
 ) -> list[ItemPublic]:
     out = []
     for row in rows:
         people = staff.get(row["id"], [])
-        out.append(
-            ItemPublic.model_validate(
-                {**row, "assignee_ids": [a.id for a in people], "assignees": people}
-            )
-        )
+        row["assignee_ids"] = [a["id"] for a in people]
+        row["assignees"] = people
+        out.append(ItemPublic.model_validate(row))
     return out
 
 
 def items_public(session: Session, items: list[Item]) -> list[ItemPublic]:
     """Items with their assignees, in two queries whatever the number of items."""
     ids = [i.id for i in items]
-    staff = _assignees(session, col(ItemAssignee.item_id).in_(ids)) if ids else {}
+    staff = (
+        _by_item(session.execute(_ASSIGNEES.where(col(ItemAssignee.item_id).in_(ids))))
+        if ids
+        else {}
+    )
     return _public((i.model_dump() for i in items), staff)
