@@ -15,7 +15,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("apologismos")
@@ -296,6 +296,29 @@ def install_error_handlers(app: FastAPI) -> None:
             slug="conflict",
         )
 
+    @app.exception_handler(OperationalError)
+    async def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+        # The database went away (a restart, a failover: the pool is then renewed, and the next
+        # request gets a new connection), refused a connection, or gave up on a lock: the
+        # same request a moment later can succeed. (A change whose commit was cut off midway
+        # may have landed; a retried change with If-Match then gets a 412, not a second
+        # application.)
+        log.error(
+            "database unavailable on %s %s: %s",
+            request.method,
+            request.url.path,
+            type(exc.orig).__name__,
+            exc_info=exc,
+        )
+        return _unavailable_response(exc)
+
+    @app.exception_handler(DBAPIError)
+    async def _dbapi(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:  # a lost connection the driver reports otherwise
+            log.error("database connection lost on %s %s", request.method, request.url.path)
+            return _unavailable_response(exc)
+        return await _unhandled(request, exc)
+
     @app.exception_handler(Exception)
     async def _unhandled(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
@@ -305,3 +328,14 @@ def install_error_handlers(app: FastAPI) -> None:
             "the server failed to handle this request; it was logged",
             slug="internal-error",
         )
+
+
+def _unavailable_response(exc: DBAPIError) -> JSONResponse:
+    lost = "lost its connection to" if exc.connection_invalidated else "could not use"
+    return problem_response(
+        503,
+        "Service unavailable",
+        f"the server {lost} the database for a moment: retry the request",
+        slug="database-unavailable",
+        headers={"Retry-After": "1"},
+    )

@@ -103,6 +103,7 @@ _DESCRIPTIONS = {
     422: "Invalid input: see `errors`",
     428: "If-Match is required for this change",
     429: "Too many attempts: retry after the time given",
+    503: "The database was out of reach for a moment: retry after the time given",
 }
 
 
@@ -114,5 +115,5 @@ def problems(*statuses: int) -> dict[int | str, dict[str, Any]]:
             "model": Problem,
             "content": {"application/problem+json": {}},
         }
-        for s in sorted({401, 422, *statuses})
+        for s in sorted({401, 422, 503, *statuses})
     }

@@ -1,15 +1,22 @@
 """The PostgreSQL pool checks a connection that lay idle before handing it out (instead of
 `pool_pre_ping` on every checkout): a connection the server dropped meanwhile is replaced
-without the request noticing; one used a moment ago is handed out without a round trip."""
+without the request noticing; one used a moment ago is handed out without a round trip, and
+if the server dropped it in that moment, its request gets a 503 to retry, not a 500."""
 
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
+from sqlmodel import Session
 
 from app.core import db as core_db
 from app.core.db import make_engine
+from app.core.migrate import upgrade
+from app.core.security import create_access_token
+from app.main import create_app
+from tests import builders
 from tests.conftest import BACKEND, fresh_database
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="the ping is PostgreSQL's")
@@ -64,3 +71,44 @@ class TestPingWhenIdle:
             assert len(pings) == 1
         finally:
             pg_engine.dialect.do_ping = original  # type: ignore[method-assign]
+
+
+class TestConnectionLost:
+    def test_a_request_on_a_dropped_connection_is_a_503_and_the_next_one_succeeds(self) -> None:
+        with fresh_database() as url:
+            upgrade(url)
+            eng = make_engine(url)
+            previous = core_db._engine
+            core_db.set_engine(eng)
+            try:
+                with Session(eng) as s:
+                    ops = builders.user(s, "ops", superuser=True)
+                    s.commit()
+                    assert ops.id is not None
+                    token, _ = create_access_token(user_id=ops.id, epoch=ops.token_epoch)
+                headers = {"Authorization": f"Bearer {token}"}
+                with TestClient(create_app(), raise_server_exceptions=False) as client:
+                    assert client.get("/api/v1/auth/me", headers=headers).status_code == 200
+                    # The server drops every connection of the pool (a restart, a failover);
+                    # the pooled one was used a moment ago, so it is handed out unchecked.
+                    killer = create_engine(url, poolclass=NullPool)
+                    with killer.connect() as conn:
+                        conn.execute(
+                            text(
+                                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                            )
+                        )
+                        conn.commit()
+                    killer.dispose()
+                    r = client.get("/api/v1/auth/me", headers=headers)
+                    assert r.status_code == 503, r.text
+                    assert r.headers["content-type"] == "application/problem+json"
+                    assert r.headers["retry-after"] == "1"
+                    assert r.json()["type"].endswith("/database-unavailable")
+                    assert "retry" in r.json()["detail"]
+                    again = client.get("/api/v1/auth/me", headers=headers)
+                    assert again.status_code == 200 and again.json()["username"] == "ops"
+            finally:
+                core_db.set_engine(previous)
+                eng.dispose()
