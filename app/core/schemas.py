@@ -15,10 +15,11 @@ may hold a character that the databases cannot store or that is no character at 
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from types import NoneType, UnionType
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, ClassVar, Union, get_args, get_origin
 
 from pydantic import (
     AfterValidator,
@@ -33,12 +34,18 @@ from pydantic import (
 )
 
 
-def _problem(text: str) -> str | None:
-    if "\x00" in text:
-        return "must not contain the NUL character (U+0000)"
+def _encodes(text: str) -> bool:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "must not contain the NUL character (U+0000)"
+    if not _encodes(text):
         return "is not valid Unicode text (it holds a lone surrogate)"
     return None
 
@@ -170,16 +177,6 @@ def _yes_no(model: type[BaseModel], name: str) -> bool | None:
     return None if bool in kinds else False
 
 
-def _check_yes_no(value: Any, yes_no: bool | None) -> None:
-    if yes_no is True and value is not None and not isinstance(value, bool):
-        raise ValueError("must be true or false")
-    if yes_no is False and (
-        isinstance(value, bool)
-        or (isinstance(value, list) and any(v is True or v is False for v in value))
-    ):
-        raise ValueError("must not be true or false")
-
-
 class WriteModel(BaseModel):
     """A request body: only the fields a client may set, each text storable on every backend.
 
@@ -189,20 +186,50 @@ class WriteModel(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    # Per model, from its fields' types (set when the class is built, so that the validators
+    # below, which run on every field of every body and of every row of an imported workbook,
+    # look the field up instead of working it out): the fields that take true/false (yes/no
+    # fields and those that hold both), those that take nothing else, and the texts kept as
+    # sent.
+    _takes_bool: ClassVar[frozenset[str]] = frozenset()
+    _bool_only: ClassVar[frozenset[str]] = frozenset()
+    _verbatim: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        yes_no = {name: _yes_no(cls, name) for name in cls.model_fields}
+        cls._takes_bool = frozenset(n for n, kind in yes_no.items() if kind is not False)
+        cls._bool_only = frozenset(n for n, kind in yes_no.items() if kind is True)
+        cls._verbatim = frozenset(n for n in cls.model_fields if not _trimmed(cls, n))
+
     @field_validator("*", mode="before")
     @classmethod
     def _booleans_where_meant(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is not None and info.field_name is not None:  # None is every field's "unset"
-            _check_yes_no(value, _yes_no(cls, info.field_name))
+        if value is None:  # every field's "unset"
+            return None
+        name = info.field_name
+        if value is True or value is False:
+            if name not in cls._takes_bool:
+                raise ValueError("must not be true or false")
+        elif name in cls._bool_only:
+            raise ValueError("must be true or false")
+        elif (
+            isinstance(value, list)
+            and name not in cls._takes_bool
+            and any(v is True or v is False for v in value)
+        ):
+            raise ValueError("must not be true or false")
         return value
 
     @field_validator("*", mode="after")
     @classmethod
     def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None:
-            return None
-        check_text(value)
         # `type(...) is str`: an enum member (a StrEnum is a str) stays the member.
-        if type(value) is str and info.field_name and _trimmed(cls, info.field_name):
-            return value.strip(TRIM)
+        if type(value) is str:
+            if "\x00" in value or not (value.isascii() or _encodes(value)):
+                check_text(value)  # raises, naming the problem
+            return value if info.field_name in cls._verbatim else value.strip(TRIM)
+        if value is not None and not isinstance(value, int | Decimal | date):
+            check_text(value)
         return value

@@ -162,9 +162,8 @@ def cell_parser(column: Column, staff: Staff | None) -> Callable[[object], Any]:
 
 
 _TOTAL_LEN = 2 * max(len(w) for w in TOTAL_WORDS) + 10
-_TOTAL_START = re.compile(
-    r"\s*[" + "".join(sorted({w[0] for w in TOTAL_WORDS})) + "]", re.IGNORECASE
-)
+# The first letters of the words, in every case (no accent falls on Σ, Τ or Γ).
+_TOTAL_FIRST = frozenset(c for w in TOTAL_WORDS for c in (w[0], w[0].upper())) | {"ς"}
 
 
 def is_total_row(values: list[Any]) -> bool:
@@ -172,9 +171,9 @@ def is_total_row(values: list[Any]) -> bool:
     longer text, or text starting with another letter, is an item's, not a total's label."""
     for v in values:
         if (
-            isinstance(v, str)
+            type(v) is str
             and len(v) <= _TOTAL_LEN
-            and _TOTAL_START.match(v)
+            and (v[:1] in _TOTAL_FIRST or (v[:1].isspace() and v.lstrip()[:1] in _TOTAL_FIRST))
             and fold(v).rstrip(":") in TOTAL_WORDS
         ):
             return True

@@ -168,7 +168,12 @@ class TestHeaders:
             (["", "Σύνολο", 100], True),
             (["ΣΥΝΟΛΟ:", None], True),
             (["Total"], True),
+            (["  γενικό   ΣΎΝΟΛΟ:"], True),
+            ([3, "\tσύνολα"], True),
+            (["TOTALS:"], True),
             (["Σύνολο δράσεων πόλης"], False),
+            (["Δράση", "Νέα δράση", "σ"], False),
+            ([" ", "", None, 12.5], False),
         ],
     )
     def test_a_total_row_is_recognised(self, row, total):
