@@ -96,9 +96,16 @@ def _configure_sqlite(engine: Engine) -> None:
 PING_AFTER_IDLE_SECONDS = 10.0
 # No pooled connection older than this is handed out (server-side idle limits, failovers).
 RECYCLE_SECONDS = 1800
-# SQLite: one connection per thread of the worker's threadpool (anyio's default: 40), so that a
-# request never waits for a connection, nor times out waiting for one, under load.
-SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 10, 30
+# SQLite: one connection kept per thread of the worker's threadpool (anyio's default: 40), so
+# that under load a request neither waits for a connection nor opens one (a new SQLite
+# connection reads the whole schema on its first statement), and as many again for requests
+# that hold theirs between two threads.
+SQLITE_POOL_SIZE, SQLITE_MAX_OVERFLOW = 40, 40
+# PostgreSQL: per server worker, connections kept open, and opened beyond those under load
+# (each a new server process: a few milliseconds). 2 workers under 32 concurrent clients stay
+# within the kept ones; at 30 each, 2 or 3 workers fit PostgreSQL's default max_connections
+# (100) with room for the operators (the README's deployment section says so).
+PG_POOL_SIZE, PG_MAX_OVERFLOW = 20, 10
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -146,8 +153,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         url,
         echo=echo,
         hide_parameters=hide,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=PG_POOL_SIZE,
+        max_overflow=PG_MAX_OVERFLOW,
         # Last in, first out: under light load the same few connections stay warm (no ping),
         # the others age out through the recycle limit.
         pool_use_lifo=True,

@@ -19,7 +19,9 @@ from app.main import create_app
 from tests import builders
 from tests.conftest import BACKEND, fresh_database
 
-pytestmark = pytest.mark.skipif(BACKEND != "postgresql", reason="the ping is PostgreSQL's")
+pytestmark = pytest.mark.skipif(
+    BACKEND != "postgresql", reason="the pool's checks and the dropped connections are PostgreSQL's"
+)
 
 
 @pytest.fixture
