@@ -10,7 +10,7 @@ lying idle a while, not on every checkout: see `_ping_when_idle`.
 
 import time
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -57,6 +57,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def chunks(ids: list[int], size: int = 1000) -> Iterator[list[int]]:
+    """`ids` in slices that an IN list takes on every backend (SQLite caps the parameters)."""
+    for n in range(0, len(ids), size):
+        yield ids[n : n + size]
 
 
 def utcnow() -> datetime:

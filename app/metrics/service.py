@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session, col
 
-from app.metrics import calc, sums
+from app.metrics import calc, figures, sums
 from app.metrics.schemas import Figures, GroupBy, GroupRow
 from app.metrics.sql import days_between
 from app.org.models import Employee, OrgUnitClosure
@@ -328,7 +328,9 @@ def _order(group_by: GroupBy, key: Any, label: str) -> tuple[Any, ...]:
 
 
 def by_municipality(session: Session, year: int, as_of: date) -> list[GroupRow]:
-    """Every municipality's figures of a year in one GROUP BY (platform operators)."""
-    scope = Scope(org_unit_id=PLATFORM, municipality_id=PLATFORM, year=year)
-    rows = _run(session, scope, sums.MUNICIPALITY, as_of)
+    """Every municipality's figures of a year (platform operators), added up from the plans'
+    stored figures (`plan_figures`) instead of from every item: the same figures as
+    `_run(…, sums.MUNICIPALITY, …)` over the items of the platform scope."""
+    figures.settle(session)
+    rows = session.execute(sums.national(), {"year": year, "as_of": as_of}).all()
     return [GroupRow(key=r.grp, label=str(r.grp), **_values(r._mapping)) for r in rows]

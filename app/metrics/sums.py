@@ -37,6 +37,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import col
 
+from app.metrics.models import PlanFigures
 from app.metrics.sql import days_between
 from app.org.models import OrgUnit, OrgUnitClosure
 from app.planning.models import Item, ItemAssignee, Plan
@@ -98,20 +99,15 @@ def inline(value: Any) -> Any:
     return bindparam(None, value, literal_execute=True)
 
 
-def _partials(day: Any) -> list[ColumnElement[Any]]:
-    """Per partial group: the sums whose per-item condition is not fixed by the group."""
+def _stored() -> list[ColumnElement[Any]]:
+    """Per partial group: the sums whose per-item condition is not fixed by the group and
+    that do not depend on the day (what `plan_figures` keeps, with the planned dates)."""
     # Typed like the sums it feeds, without a CAST per item: the weight is only multiplied and
     # added, which numerics do exactly whatever the scale.
     w = type_coerce(Item.weight, NUM)
-    ps, pe = col(Item.planned_start), col(Item.planned_end)
+    pe = col(Item.planned_end)
     ae = col(Outcome.actual_end)
-    e_i = case(
-        (day <= ps, 0),
-        (day >= pe, 100),
-        else_=cast(100 * days_between(day, ps), NUM) / days_between(pe, ps),
-    )
     kpi_base, kpi_target = col(Item.kpi_baseline), col(Item.kpi_target)
-    both_dates = and_(ps.is_not(None), pe.is_not(None))
     return [
         func.count().label("n"),
         func.sum(w).label("w"),
@@ -120,11 +116,8 @@ def _partials(day: Any) -> list[ColumnElement[Any]]:
         func.sum(func.coalesce(Item.planned_absorption, 0)).label("abs_planned"),
         func.count().filter(ae <= pe).label("on_time"),
         func.count().filter(and_(ae.is_not(None), pe.is_not(None))).label("dated_done"),
-        func.count().filter(pe < day).label("overdue"),
         func.sum(days_between(ae, pe)).filter(ae > pe).label("delay_sum"),
         func.count().filter(ae > pe).label("delay_n"),
-        func.sum(w).filter(both_dates).label("exp_w"),
-        func.sum(w * e_i).filter(both_dates).label("exp_wp"),
         func.sum(
             (col(Outcome.kpi_actual) - kpi_base) * 100 / func.nullif(kpi_target - kpi_base, 0)
         ).label("kpi_sum"),
@@ -133,6 +126,30 @@ def _partials(day: Any) -> list[ColumnElement[Any]]:
         .filter(col(Outcome.kpi_actual).is_not(None), kpi_base.is_not(None), kpi_target != kpi_base)
         .label("kpi_n"),
     ]
+
+
+def _dated(day: Any, ps: Any, pe: Any, w: Any, n: Any = None) -> list[ColumnElement[Any]]:
+    """Per partial group: the sums that depend on the day (items past their planned end, the
+    expected progress), over items (weight `w`) or over rows of `plan_figures` (their weight
+    `w` and count `n`: every item of such a row has the same planned dates)."""
+    e_i = case(
+        (day <= ps, 0),
+        (day >= pe, 100),
+        else_=cast(100 * days_between(day, ps), NUM) / days_between(pe, ps),
+    )
+    both_dates = and_(ps.is_not(None), pe.is_not(None))
+    past = func.count().filter(pe < day) if n is None else func.sum(n).filter(pe < day)
+    return [
+        past.label("overdue"),
+        func.sum(w).filter(both_dates).label("exp_w"),
+        func.sum(w * e_i).filter(both_dates).label("exp_wp"),
+    ]
+
+
+def _partials(day: Any) -> list[ColumnElement[Any]]:
+    """Per partial group of items: every sum of `_rolled`."""
+    w = type_coerce(Item.weight, NUM)
+    return [*_stored(), *_dated(day, col(Item.planned_start), col(Item.planned_end), w)]
 
 
 def _rolled(p: Any) -> list[ColumnElement[Any]]:
@@ -313,3 +330,46 @@ def statement(
             .order_by(col(parent.code), col(u.code))
         )
     return sa_select(p.c.grp, *sums).group_by(p.c.grp).order_by(p.c.grp)
+
+
+def stored_rows() -> Select[Any]:
+    """The rows of `plan_figures` of every plan, computed from its items and outcomes (the
+    names of the columns are those of the table)."""
+    keys: list[Any] = [
+        col(Plan.municipality_id),
+        col(Plan.year),
+        col(Item.plan_id),
+        col(Item.unplanned),
+        col(Outcome.status),
+        col(Item.planned_start),
+        col(Item.planned_end),
+    ]
+    return (
+        sa_select(*keys, *_stored())
+        .select_from(Item)
+        .join(Plan, col(Plan.id) == Item.plan_id)
+        .outerjoin(Outcome, col(Outcome.item_id) == Item.id)
+        .group_by(*keys)
+    )
+
+
+@cache
+def national() -> Select[Any]:
+    """Every municipality's figures of a year (`grp` = municipality id), from the rows of
+    `plan_figures`: the same sums as `statement(MUNICIPALITY, platform=True)` computes from
+    the items, in the order of the ids."""
+    f = PlanFigures
+    w = col(f.w)
+    p = (
+        sa_select(
+            col(f.municipality_id).label("grp"),
+            col(f.unplanned).label("unplanned"),
+            col(f.status).label("status"),
+            *(func.sum(getattr(f, c.name)).label(c.name) for c in _stored()),
+            *_dated(_param("as_of", Date), col(f.planned_start), col(f.planned_end), w, col(f.n)),
+        )
+        .where(col(f.year) == _param("year", Integer))
+        .group_by(col(f.municipality_id), col(f.unplanned), col(f.status))
+        .subquery("p")
+    )
+    return sa_select(p.c.grp, *_rolled(p)).group_by(p.c.grp).order_by(p.c.grp)

@@ -1,6 +1,6 @@
 """Writing a plan's items: one validation and one writer for the API and the Excel import."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 from app.audit.models import AuditEvent
 from app.audit.service import diff, event_row, plain, snapshot
 from app.auth.scope import Caller
-from app.core.db import bulk_insert, utcnow
+from app.core.db import bulk_insert, chunks, utcnow
 from app.core.errors import Conflict, InvalidInput
 from app.org.models import Employee, OrgUnitClosure
 from app.planning.models import Item, ItemAssignee, Plan
@@ -19,11 +19,6 @@ from app.planning.schemas import ItemCreate, ItemFields, ItemUpdate
 from app.planning.service import ITEM_FIELDS, touch_plan
 from app.reporting.models import CorrectiveAction, Outcome, OutcomeStatus
 from app.reporting.service import touch_report
-
-
-def _chunks(ids: list[int], size: int = 1000) -> Iterator[list[int]]:
-    for n in range(0, len(ids), size):
-        yield ids[n : n + size]
 
 
 def _check_dates(plan: Plan, fields: ItemFields) -> None:
@@ -102,7 +97,7 @@ class ItemWriter:
         wanted = [i for i in item_ids if i not in self._assignees]
         for i in wanted:
             self._assignees[i] = []
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for item_id, employee_id in self.session.execute(
                 select(ItemAssignee.item_id, ItemAssignee.employee_id).where(
                     col(ItemAssignee.item_id).in_(chunk)
@@ -123,7 +118,7 @@ class ItemWriter:
         wanted = sorted({e for e in employee_ids if e not in self._staff})
         for e in wanted:
             self._staff[e] = False
-        for chunk in _chunks(wanted):
+        for chunk in chunks(wanted):
             for e in self.session.scalars(
                 select(Employee.id)
                 .join(OrgUnitClosure, col(OrgUnitClosure.descendant_id) == Employee.org_unit_id)
@@ -219,7 +214,7 @@ class ItemWriter:
     def delete(self, items: list[Item]) -> None:
         """Check the removal of items: refused for one that a later plan carried over."""
         ids = [i.id for i in items if i.id is not None]
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             copy = self.session.execute(
                 select(Item.id, Item.plan_id, Item.carried_over_from_id)
                 .where(col(Item.carried_over_from_id).in_(chunk))
@@ -264,7 +259,7 @@ class ItemWriter:
                 restaffed.append((item.id, after["assignee_ids"]))
             events.append((item, item.id, "update", diff(before, after)))
         session.flush()
-        for chunk in _chunks([i for i, _ in restaffed]):
+        for chunk in chunks([i for i, _ in restaffed]):
             session.execute(delete(ItemAssignee).where(col(ItemAssignee.item_id).in_(chunk)))
         bulk_insert(
             session,
@@ -303,7 +298,7 @@ class ItemWriter:
         )
         # Removals last: SQLite may give a new row the id of one removed before it.
         gone = [item.id for item, _ in self._deletes if item.id is not None]
-        for chunk in _chunks(gone):
+        for chunk in chunks(gone):
             # An amendment may drop an item that was already reported on: its report lines go
             # with it (the audit event keeps what the item was).
             for model in (Outcome, CorrectiveAction, ItemAssignee):

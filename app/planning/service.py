@@ -13,6 +13,7 @@ from app.audit.service import diff, record, snapshot
 from app.auth.scope import Action, Caller, authorize_unit, scope_units_clause
 from app.core.db import utcnow
 from app.core.errors import Conflict, NotFound
+from app.metrics.models import PlanFigures
 from app.org.models import Employee, OrgUnit, OrgUnitClosure
 from app.org.service import get_unit
 from app.planning.cycles import require_open_cycle
@@ -129,6 +130,7 @@ def delete_plan(session: Session, *, caller: Caller, plan: Plan) -> None:
     item_ids = list(session.scalars(select(Item.id).where(col(Item.plan_id) == plan.id)))
     session.execute(delete(ItemAssignee).where(col(ItemAssignee.item_id).in_(item_ids)))
     session.execute(delete(Item).where(col(Item.plan_id) == plan.id))
+    session.execute(delete(PlanFigures).where(col(PlanFigures.plan_id) == plan.id))
     session.execute(delete(Plan).where(col(Plan.id) == plan.id))
     audit_plan(
         session,

@@ -40,6 +40,7 @@ def test_rows_written_in_bulk_read_back_as_given(session: Session) -> None:
         for n in range(3)
     ]
     bulk_insert(session, Item, rows)
+    plan.version += 1  # as every writer of a plan's items does (`touch_plan`)
     items = session.scalars(
         select(Item).where(col(Item.plan_id) == plan.id).order_by(col(Item.code))
     ).all()

@@ -2,13 +2,16 @@
 trail that the database itself keeps append-only."""
 
 import re
+from collections import Counter
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -17,6 +20,8 @@ from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.core.db import make_engine, metadata
 from app.core.migrate import ROOT, alembic_config, downgrade, upgrade
+from app.metrics import sums
+from app.metrics.models import PlanFigures
 from tests.conftest import fresh_database
 from tests.helpers import db_row
 
@@ -108,3 +113,181 @@ class TestAuditEventIsAppendOnly:
 
     def test_inserting_still_works(self, session: Session, event_id: int):
         assert db_row(session, AuditEvent, event_id) is not None
+
+
+class TestPlanFiguresFill:
+    """Revision 0005 creates `plan_figures` and fills it, with SQL of its own, from the items
+    already there: the rows must be those the app computes (`sums.stored_rows`)."""
+
+    def test_the_rows_of_existing_plans_are_those_the_app_computes(self):
+        now = datetime(2026, 1, 1, tzinfo=UTC)
+        stamps = {"version": 1, "created_at": now, "updated_at": now}
+        t = metadata.tables
+        # (code, unplanned, start, end, weight, planned absorption, kpi baseline, target,
+        #  outcome: None or (status, progress, actual end, actual absorption, kpi actual))
+        items = [
+            (
+                "1",
+                False,
+                date(2026, 1, 1),
+                date(2026, 6, 30),
+                "1.50",
+                "100.00",
+                None,
+                None,
+                ("completed", None, date(2026, 7, 10), "80.00", None),
+            ),
+            (
+                "2",
+                False,
+                date(2026, 1, 1),
+                date(2026, 6, 30),
+                "2.00",
+                None,
+                "0",
+                "10",
+                ("completed", None, date(2026, 6, 1), "20.00", "5"),
+            ),
+            (
+                "3",
+                False,
+                date(2026, 1, 1),
+                date(2026, 6, 30),
+                "1.00",
+                "50.00",
+                "10",
+                "10",
+                ("in_progress", "40.00", None, None, "12"),
+            ),
+            ("4", False, None, date(2026, 3, 31), "1.00", None, None, None, None),
+            (
+                "5",
+                False,
+                date(2026, 2, 1),
+                None,
+                "3.00",
+                None,
+                None,
+                None,
+                ("cancelled", None, None, None, None),
+            ),
+            (
+                "6",
+                True,
+                date(2026, 5, 1),
+                date(2026, 9, 30),
+                "1.00",
+                None,
+                None,
+                None,
+                ("completed", None, date(2026, 9, 1), "10.00", None),
+            ),
+            (
+                "7",
+                False,
+                date(2026, 1, 1),
+                date(2026, 6, 30),
+                "0.25",
+                None,
+                "4",
+                "2",
+                ("completed", None, date(2026, 8, 31), None, "3"),
+            ),
+        ]
+        with fresh_database() as url:
+            upgrade(url, "0004")
+            engine = make_engine(url)
+            try:
+                with engine.begin() as conn:
+                    conn.execute(t["municipality"].insert(), [{"id": 1, "created_at": now}])
+                    conn.execute(
+                        t["org_unit"].insert(),
+                        [
+                            {
+                                "id": 1,
+                                "municipality_id": 1,
+                                "parent_id": None,
+                                "code": "M",
+                                "name": "Δήμος",
+                                "kind": "municipality",
+                                "active": True,
+                                **stamps,
+                            },
+                            {
+                                "id": 2,
+                                "municipality_id": 1,
+                                "parent_id": 1,
+                                "code": "D",
+                                "name": "Διεύθυνση",
+                                "kind": "directorate",
+                                "active": True,
+                                **stamps,
+                            },
+                        ],
+                    )
+                    conn.execute(
+                        t["plan"].insert(),
+                        [
+                            {
+                                "id": p,
+                                "municipality_id": 1,
+                                "org_unit_id": p,
+                                "year": 2026,
+                                "status": "approved",
+                                "report_status": "draft",
+                                "plan_late": False,
+                                "report_late": False,
+                                "baseline_no": 1,
+                                **stamps,
+                            }
+                            for p in (1, 2)
+                        ],
+                    )
+                    for n, (code, unplanned, ps, pe, w, absorption, base, target, out) in enumerate(
+                        items * 2, start=1
+                    ):
+                        conn.execute(
+                            t["item"].insert(),
+                            {
+                                "id": n,
+                                "municipality_id": 1,
+                                "plan_id": 1 + (n > len(items)),
+                                "code": code,
+                                "kind": "action",
+                                "title": f"Ενέργεια {code}",
+                                "planned_start": ps,
+                                "planned_end": pe,
+                                "weight": Decimal(w),
+                                "planned_absorption": absorption and Decimal(absorption),
+                                "kpi_baseline": base and Decimal(base),
+                                "kpi_target": target and Decimal(target),
+                                "unplanned": unplanned,
+                                **stamps,
+                            },
+                        )
+                        if out is not None:
+                            status, progress, ae, actual, kpi = out
+                            conn.execute(
+                                t["outcome"].insert(),
+                                {
+                                    "municipality_id": 1,
+                                    "item_id": n,
+                                    "status": status,
+                                    "progress_pct": progress and Decimal(progress),
+                                    "actual_end": ae,
+                                    "actual_absorption": actual and Decimal(actual),
+                                    "kpi_actual": kpi and Decimal(kpi),
+                                    **stamps,
+                                },
+                            )
+                upgrade(url)
+                with Session(engine) as s:
+                    names = [c.name for c in sums.stored_rows().selected_columns]
+                    cols = (PlanFigures.__table__.c[n] for n in names)  # type: ignore[attr-defined]
+                    stored = s.execute(select(*cols)).all()
+                    fresh = s.execute(sums.stored_rows()).all()
+            finally:
+                engine.dispose()
+        # items 1, 2 and 7 share a row in each plan: one row fewer per plan than its items
+        assert len(stored) == 2 * (len(items) - 2)
+        assert Counter(map(tuple, stored)) == Counter(map(tuple, fresh))

@@ -67,6 +67,7 @@ def refused(
 ) -> dict[str, Any]:
     """Send the request; it must be refused with `status` as a problem that names `where`
     (a prefix of some error's loc), change no table, and leave the service answering."""
+    session.commit()  # what the test built, as the request's session would first
     before = rows(session)
     body = assert_problem(client.request(method, f"{API}{url}", **kwargs), status)
     if where is not None:
