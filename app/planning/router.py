@@ -8,7 +8,15 @@ from sqlmodel import Session, col, select
 
 from app.auth.deps import CallerDep
 from app.core.db import SessionDep
-from app.core.http import IfMatchHeader, YearParam, check_version, problems, set_etag, with_etag
+from app.core.http import (
+    IfMatchHeader,
+    YearParam,
+    check_version,
+    etag,
+    problems,
+    set_etag,
+    with_etag,
+)
 from app.core.pagination import Page, PageDep, page_of
 from app.core.schemas import RowId
 from app.planning import items, service, workflow
@@ -98,11 +106,20 @@ def create_plan(
 
 
 @plans_router.get(
-    "/plans/{plan_id}", summary="Read a plan with its items and totals", responses=problems(404)
+    "/plans/{plan_id}",
+    summary="Read a plan with its items and totals",
+    responses=problems(404),
+    response_model=PlanDetail,
 )
-def get_plan(plan: ReadablePlan, session: SessionDep, response: Response) -> PlanDetail:
-    set_etag(response, plan.version)
-    return service.plan_detail(session, plan)
+def get_plan(plan: ReadablePlan, session: SessionDep) -> Response:
+    # Serialised here, in the endpoint's thread: a returned model would be validated again
+    # on one more trip through the threadpool (the most read document of the API).
+    detail = service.plan_detail(session, plan)
+    return Response(
+        detail.model_dump_json(by_alias=True),
+        media_type="application/json",
+        headers={"ETag": etag(plan.version)},
+    )
 
 
 @plans_router.delete(
