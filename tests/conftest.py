@@ -90,10 +90,15 @@ def assert_figures_current(session: Session) -> None:
     the app has kept `plan_figures` current (what it wrote as ORM objects without committing
     is settled first, as a commit would)."""
     figures.settle(session)
+    stored, fresh = figures_rows(session)
+    assert Counter(map(_plain, stored)) == Counter(map(_plain, fresh))
+
+
+def figures_rows(session: Session) -> tuple[list[Any], list[Any]]:
+    """The rows of `plan_figures`, and the same rows computed now from the items."""
     names = [c.name for c in sums.stored_rows().selected_columns]
     stored = session.execute(select(*(PlanFigures.__table__.c[n] for n in names))).all()
-    fresh = session.execute(sums.stored_rows()).all()
-    assert Counter(map(_plain, stored)) == Counter(map(_plain, fresh))
+    return list(stored), list(session.execute(sums.stored_rows()).all())
 
 
 def _plain(row: Any) -> tuple[Any, ...]:

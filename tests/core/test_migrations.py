@@ -11,7 +11,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -20,9 +20,7 @@ from app.audit.models import AuditEvent
 from app.audit.service import record
 from app.core.db import make_engine, metadata
 from app.core.migrate import ROOT, alembic_config, downgrade, upgrade
-from app.metrics import sums
-from app.metrics.models import PlanFigures
-from tests.conftest import fresh_database
+from tests.conftest import figures_rows, fresh_database
 from tests.helpers import db_row
 
 
@@ -125,75 +123,23 @@ class TestPlanFiguresFill:
         t = metadata.tables
         # (code, unplanned, start, end, weight, planned absorption, kpi baseline, target,
         #  outcome: None or (status, progress, actual end, actual absorption, kpi actual))
+        # fmt: off
         items = [
-            (
-                "1",
-                False,
-                date(2026, 1, 1),
-                date(2026, 6, 30),
-                "1.50",
-                "100.00",
-                None,
-                None,
-                ("completed", None, date(2026, 7, 10), "80.00", None),
-            ),
-            (
-                "2",
-                False,
-                date(2026, 1, 1),
-                date(2026, 6, 30),
-                "2.00",
-                None,
-                "0",
-                "10",
-                ("completed", None, date(2026, 6, 1), "20.00", "5"),
-            ),
-            (
-                "3",
-                False,
-                date(2026, 1, 1),
-                date(2026, 6, 30),
-                "1.00",
-                "50.00",
-                "10",
-                "10",
-                ("in_progress", "40.00", None, None, "12"),
-            ),
+            ("1", False, date(2026, 1, 1), date(2026, 6, 30), "1.50", "100.00", None, None,
+             ("completed", None, date(2026, 7, 10), "80.00", None)),
+            ("2", False, date(2026, 1, 1), date(2026, 6, 30), "2.00", None, "0", "10",
+             ("completed", None, date(2026, 6, 1), "20.00", "5")),
+            ("3", False, date(2026, 1, 1), date(2026, 6, 30), "1.00", "50.00", "10", "10",
+             ("in_progress", "40.00", None, None, "12")),
             ("4", False, None, date(2026, 3, 31), "1.00", None, None, None, None),
-            (
-                "5",
-                False,
-                date(2026, 2, 1),
-                None,
-                "3.00",
-                None,
-                None,
-                None,
-                ("cancelled", None, None, None, None),
-            ),
-            (
-                "6",
-                True,
-                date(2026, 5, 1),
-                date(2026, 9, 30),
-                "1.00",
-                None,
-                None,
-                None,
-                ("completed", None, date(2026, 9, 1), "10.00", None),
-            ),
-            (
-                "7",
-                False,
-                date(2026, 1, 1),
-                date(2026, 6, 30),
-                "0.25",
-                None,
-                "4",
-                "2",
-                ("completed", None, date(2026, 8, 31), None, "3"),
-            ),
+            ("5", False, date(2026, 2, 1), None, "3.00", None, None, None,
+             ("cancelled", None, None, None, None)),
+            ("6", True, date(2026, 5, 1), date(2026, 9, 30), "1.00", None, None, None,
+             ("completed", None, date(2026, 9, 1), "10.00", None)),
+            ("7", False, date(2026, 1, 1), date(2026, 6, 30), "0.25", None, "4", "2",
+             ("completed", None, date(2026, 8, 31), None, "3")),
         ]
+        # fmt: on
         with fresh_database() as url:
             upgrade(url, "0004")
             engine = make_engine(url)
@@ -282,10 +228,7 @@ class TestPlanFiguresFill:
                             )
                 upgrade(url)
                 with Session(engine) as s:
-                    names = [c.name for c in sums.stored_rows().selected_columns]
-                    cols = (PlanFigures.__table__.c[n] for n in names)  # type: ignore[attr-defined]
-                    stored = s.execute(select(*cols)).all()
-                    fresh = s.execute(sums.stored_rows()).all()
+                    stored, fresh = figures_rows(s)
             finally:
                 engine.dispose()
         # items 1, 2 and 7 share a row in each plan: one row fewer per plan than its items
